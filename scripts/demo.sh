@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds the project into build/ and runs the
+# dumper on the shipped data:
+#   * the WV2 reference vectors as one raw byte stream (text, then JSON for a
+#     few single messages),
+#   * the WV0 reference vectors as one raw stream per channel,
+#   * every sample capture in pcaps/.
+# Long outputs are cut to their first lines; the line count is shown.
+# Exits non-zero when the build fails or the dumper fails on any input.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+lines=${DEMO_LINES:-25}     # lines shown of each output
+jobs=${ALB_JOBS:-2}
+dump=build/bin/albatross-dump
+
+./scripts/setup.sh
+
+banner() { printf '\n==== %s ====\n' "$*"; }
+
+# Same compiler and build type as the gcc configuration of scripts/check.sh,
+# so both share build/.
+cc_path=$(command -v gcc)
+if [[ -f build/CMakeCache.txt ]]; then
+    cached=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' build/CMakeCache.txt)
+    if [[ "$cached" != "$cc_path" ]]; then
+        echo "demo: build/ was configured with '$cached'; reconfiguring it with $cc_path"
+        rm -rf build/CMakeCache.txt build/CMakeFiles
+    fi
+fi
+banner "configure and build (build/)"
+cmake -S . -B build -DCMAKE_C_COMPILER="$cc_path" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALB_SANITIZE=OFF
+cmake --build build -j "$jobs"
+
+if [[ ! -x $dump ]]; then
+    echo "demo: error: $dump was not built (the dumper target in dumper/ must produce it)" >&2
+    exit 1
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+# show TITLE SHOWN INPUT COMMAND...: runs COMMAND with standard input from the
+# file INPUT (/dev/null for none) and its output in a file, then prints SHOWN
+# (the command as a user would type it), the first lines of the output, the
+# line count and the exit status.
+show() {
+    local title=$1 shown=$2 input=$3 rc=0 n
+    shift 3
+    banner "$title"
+    printf '$ %s\n\n' "$shown"
+    "$@" <"$input" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    head -n "$lines" "$tmp/out"
+    n=$(wc -l <"$tmp/out")
+    if (( n > lines )); then
+        printf '... (%d more lines)\n' $(( n - lines ))
+    fi
+    if [[ -s "$tmp/err" ]]; then
+        printf -- '-- stderr (first lines):\n'
+        head -n 10 "$tmp/err"
+    fi
+    printf -- '-- output: %d line(s); exit status %d\n' "$n" "$rc"
+    if (( rc != 0 )); then
+        failures=$(( failures + 1 ))
+    fi
+    return 0
+}
+
+shopt -s nullglob
+
+# WV2: every vector, back to back in one stream.
+wv2=(tests/vectors/wv2/*.bin)
+if (( ${#wv2[@]} == 0 )); then
+    echo "demo: error: no WV2 vectors in tests/vectors/wv2/" >&2
+    exit 1
+fi
+cat -- "${wv2[@]}" >"$tmp/wv2.bin"
+show "WV2 reference vectors as one stream (${#wv2[@]} messages, $(wc -c <"$tmp/wv2.bin") bytes)" \
+    "cat tests/vectors/wv2/*.bin | $dump --raw -" "$tmp/wv2.bin" "$dump" --raw -
+
+# A few single messages as JSON; the output must parse as JSON.
+for kind in console_data stats_data log_vm_start vm_create_hvt_amd64 vm_info_reply_multi; do
+    f=tests/vectors/wv2/$kind-001.bin
+    [[ -f $f ]] || continue
+    show "WV2 $kind as JSON" "$dump --json --raw $f" /dev/null "$dump" --json --raw "$f"
+    if [[ -s $tmp/out ]] && ! jq -e . "$tmp/out" >/dev/null 2>&1; then
+        echo "demo: the JSON output for $f does not parse" >&2
+        failures=$(( failures + 1 ))
+    fi
+done
+
+# WV0: tags mean something only with the channel, so one stream per channel
+# (a vector's file name starts with its channel).
+for ch in console stats log client; do
+    files=(tests/vectors/wv0/"$ch"_*.bin)
+    (( ${#files[@]} > 0 )) || continue
+    cat -- "${files[@]}" >"$tmp/wv0.bin"
+    show "WV0 $ch channel vectors as one stream (${#files[@]} messages, $(wc -c <"$tmp/wv0.bin") bytes)" \
+        "cat tests/vectors/wv0/${ch}_*.bin | $dump --channel $ch --raw -" \
+        "$tmp/wv0.bin" "$dump" --channel "$ch" --raw -
+done
+
+# Sample captures.
+captures=(pcaps/*.pcap pcaps/*.pcapng)
+for f in "${captures[@]}"; do
+    show "capture $f ($(wc -c <"$f") bytes)" "$dump $f" /dev/null "$dump" "$f"
+done
+
+banner "done"
+if (( failures > 0 )); then
+    echo "demo: $failures dumper run(s) failed (see the exit statuses above)" >&2
+    exit 1
+fi
+echo "demo: every dumper run succeeded"
