@@ -17,6 +17,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 jobs=${ALB_JOBS:-2}
 
+# Some tests run tshark as an unprivileged user (it ignores plugin folders
+# when run as root), which must be able to read the build folders.
+umask 022
+
 # name  folder  compiler  extra CMake options
 all_configs=(
     "gcc   build       gcc   -DALB_SANITIZE=OFF"
