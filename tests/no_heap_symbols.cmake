@@ -1,0 +1,12 @@
+# Fails when the parser library needs malloc, calloc, realloc, free or strdup.
+execute_process(COMMAND ${NM} -u ${LIB} OUTPUT_VARIABLE undefined RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "nm failed on ${LIB}")
+endif()
+string(REGEX MATCHALL "[ \t](malloc|calloc|realloc|free|strdup|strndup|aligned_alloc|posix_memalign)\n" found "${undefined}")
+if(found)
+  message(FATAL_ERROR "the parser references heap functions:${found}")
+endif()
+string(REGEX MATCHALL "[^\n]+\n" lines "${undefined}")
+list(LENGTH lines n)
+message(STATUS "no heap functions among the library's ${n} nm -u lines")
