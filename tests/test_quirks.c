@@ -358,7 +358,15 @@ static void errors(void)
     u8(&b, 1); u8(&b, 2);
     fin2(&b);
     CHECK(dec(&b, ALB_CH_ANY) == ALB_E_OK && m.kind == ALB_K_UNKNOWN && m.err.code == ALB_E_OK &&
-          m.u.body.n == 2 && m.u.body.p == b.d + 20, "unknown request tag: raw body");
+          m.u.body.n == 2 && m.u.body.p == b.d + 20 && !(m.warnings & ALB_W_HEURISTIC),
+          "unknown request tag: raw body");
+    hdr2(&b, 0x0999, 5);
+    name(&b, "web", "01");
+    u8(&b, 9);
+    fin2(&b);
+    CHECK(dec(&b, ALB_CH_ANY) == ALB_E_OK && m.kind == ALB_K_UNKNOWN && m.err.code == ALB_E_OK &&
+          (m.warnings & ALB_W_HEURISTIC) && m.name.count == 2 && m.u.body.n == 1 &&
+          m.u.body.p[0] == 9, "unknown request tag: a leading name is recognised");
     hdr2(&b, 0x80000999u, 5);
     fin2(&b);
     CHECK(dec(&b, ALB_CH_ANY) == ALB_E_OK && m.kind == ALB_K_SUCCESS && m.u.msg.p == NULL &&

@@ -514,6 +514,17 @@ static void header_field(struct engine *e, enum alb_field_id id, uint64_t off, u
     value(e, (uint16_t)id, ALB_T_UINT, off, len, v, 0);
 }
 
+/* Does the body of an unknown request start with a well-formed name? */
+static int guess_name(const struct engine *e, uint64_t end)
+{
+    struct engine g = *e;
+    g.cb = NULL;
+    g.stop = 0;
+    g.err = (struct alb_error){ ALB_E_OK, ALB_F_NONE, 0 };
+    run(&g, &LAYOUT_NAME, NULL, end);
+    return g.err.code == ALB_E_OK;
+}
+
 enum alb_err alb_decode(const uint8_t *buf, size_t len, const struct alb_opts *opts,
                         struct alb_msg *msg, alb_field_cb cb, void *ctx)
 {
@@ -579,7 +590,12 @@ enum alb_err alb_decode(const uint8_t *buf, size_t len, const struct alb_opts *o
         header_field(&e, ALB_F_TAG, 6, 2, msg->tag);
     }
 
-    run(&e, alb_kinds_[msg->kind].layout, msg, fr.total_len);
+    const struct layout *layout = alb_kinds_[msg->kind].layout;
+    if (msg->kind == ALB_K_UNKNOWN && !(msg->tag & 0x80000000u) && guess_name(&e, fr.total_len)) {
+        layout = &LAYOUT_GUESS_NAME;
+        e.warnings |= ALB_W_HEURISTIC;
+    }
+    run(&e, layout, msg, fr.total_len);
 
     if (!e.stop && e.c.pos < fr.total_len) {
         /* quirk 8: the reference never rejects trailing bytes; we say so */

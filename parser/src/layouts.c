@@ -79,6 +79,9 @@ LAYOUT(LAYOUT_VM_CREATE, 74, VM_NAME, O(INT, VM_CPUID), O(INT, VM_MEMORY), O(STR
 LAYOUT(LAYOUT_VM_INFO_REPLY, 8, LIST_F(VMS, VM_INFO, LF_REF_MULTI));
 LAYOUT(LAYOUT_OPT_MSG, 0, O(OPTSTR, MSG));
 LAYOUT(LAYOUT_RAW, 0, O(REST, BODY));
+/* §2.5: every WV2 message with bit 31 clear starts with a name, so an
+ * unknown request is shown as a name and the rest, when that parses */
+LAYOUT(LAYOUT_GUESS_NAME, 8, VM_NAME, O(REST, BODY));
 
 /* events (§1.13) */
 LAYOUT(LAYOUT_EV_NONE, 0, { OP_END, 0, NO_FIELD, 0, NULL });

@@ -88,7 +88,7 @@ static const char *const warning_text[ALB_W_COUNT] = {
     "padding is not zero",
     "the albatross reference decoder rejects this valid message",
     "65535-byte string: the reference encoder cannot produce it",
-    "unknown tag: body shown as raw bytes",
+    "unknown tag: body read as a VM name and raw bytes, by guess",
     "WV0 tag needs a channel (console, stats, log, client)",
     "vmtype hvt_arm64: vmmd refuses it (\"no amd64 hvt image found\")",
 };

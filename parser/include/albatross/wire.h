@@ -111,7 +111,7 @@ enum {
     ALB_W_PADDING      = 1u << 1, /* WV2 padding not zero */
     ALB_W_REF_REJECTS  = 1u << 2, /* the reference decoder fails on this valid message (WIRE.md §4.4: 1, 18) */
     ALB_W_STR_65535    = 1u << 3, /* a 65535-byte string the reference encoder cannot produce */
-    ALB_W_HEURISTIC    = 1u << 4, /* unknown tag: body shown by guess */
+    ALB_W_HEURISTIC    = 1u << 4, /* unknown request tag: a leading VM name found by guess */
     ALB_W_NO_CHANNEL   = 1u << 5, /* WV0 tag needs a channel that was not given */
     ALB_W_VMTYPE_ARM64 = 1u << 6, /* vmtype 1: accepted on the wire, refused by vmmd */
     ALB_W_COUNT = 7
