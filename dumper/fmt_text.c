@@ -1,0 +1,415 @@
+/* One line per message, in the spirit of tcpdump:
+ *
+ *   OFFSET WVn Kind id=ID len=LEN key=value ... [ERROR ...] [WARN ...]
+ *
+ * and with -v the full field tree below it. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "dump.h"
+
+#define LIST_SHOWN 8u       /* list elements shown on the line */
+#define BYTES_SHOWN 16u     /* opaque bytes shown on the line */
+#define TREE_BYTES 32u      /* opaque bytes shown in the tree */
+
+static int is_header(enum alb_field_id id)
+{
+    return id == ALB_F_VERSION || id == ALB_F_TAG || id == ALB_F_PADDING || id == ALB_F_ID ||
+           id == ALB_F_LENGTH;
+}
+
+static const char *key_of(enum alb_field_id id)
+{
+    const struct alb_field_info *fi = alb_field_info(id);
+    return fi ? fi->key : "?";
+}
+
+static void quoted(FILE *f, struct alb_bytes b)
+{
+    putc('"', f);
+    dump_cstr(f, b.p, b.n);
+    putc('"', f);
+}
+
+static void opaque(FILE *f, struct alb_bytes b, size_t shown)
+{
+    fprintf(f, "<%zu byte%s", b.n, b.n == 1 ? "" : "s");
+    if (b.n && shown) {
+        putc(' ', f);
+        dump_hex(f, b.p, b.n < shown ? b.n : shown);
+        if (b.n > shown)
+            fputs("...", f);
+    }
+    putc('>', f);
+}
+
+static void time_value(FILE *f, struct alb_time t)
+{
+    char iso[48];
+    if (dump_iso_time(t, iso, sizeof iso))
+        fputs(iso, f);
+    else
+        fprintf(f, "days:%" PRId64 ",ps:%" PRId64, t.d, t.ps);
+}
+
+/* A value as the line and the tree show it; images and other opaque bytes
+ * are never printed whole. */
+static void value(FILE *f, const struct alb_field *fd, int tree)
+{
+    const char *name;
+    switch (fd->type) {
+    case ALB_T_UINT:
+        if (fd->id == ALB_F_TAG)
+            fprintf(f, "0x%0*" PRIx64, (int)(fd->len * 2), fd->v.u);
+        else if (fd->id == ALB_F_EVENT && (name = alb_event_name(fd->v.u)))
+            fputs(name, f);
+        else
+            fprintf(f, "%" PRIu64, fd->v.u);
+        break;
+    case ALB_T_INT:
+        if (fd->id == ALB_F_VM_VMTYPE && !fd->bad && (name = alb_vmtype_name(fd->v.i)))
+            fputs(name, f);
+        else if (fd->id == ALB_F_EV_EXIT && !fd->bad && (name = alb_exit_name(fd->v.i)))
+            fputs(name, f);
+        else
+            fprintf(f, "%" PRId64, fd->v.i);
+        break;
+    case ALB_T_STR:
+        quoted(f, fd->v.b);
+        break;
+    case ALB_T_BYTES:
+        opaque(f, fd->v.b, fd->id == ALB_F_VM_IMAGE && !tree ? 0 : tree ? TREE_BYTES : BYTES_SHOWN);
+        break;
+    case ALB_T_TIME:
+        time_value(f, fd->v.t);
+        if (tree && alb_time_valid(fd->v.t))
+            fprintf(f, " (days:%" PRId64 ",ps:%" PRId64 ")", fd->v.t.d, fd->v.t.ps);
+        break;
+    case ALB_T_IPV4:
+        dump_ipv4(f, fd->v.u);
+        break;
+    case ALB_T_LIST:
+    case ALB_T_GROUP:
+        break;
+    }
+    if (tree && fd->bad)
+        fputs(" (bad)", f);
+}
+
+/* ---------------------------------------------------------------- the line */
+
+#define NAME_PARTS 64u      /* name components kept to print a name */
+
+/* Bytes that may stand unquoted in a name on the line. */
+static int plain(struct alb_bytes b, int dots)
+{
+    if (b.n == 0)
+        return 0;
+    for (size_t i = 0; i < b.n; i++) {
+        uint8_t c = b.p[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_' || c == '-' || c == ':' || c == '+' || c == '@' || c == '/' ||
+                 (dots && c == '.');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* A VM name: foo.bar when every component is plain, else "foo"."b r";
+ * the empty name (the root) is a single dot. */
+static void show_name(FILE *f, const struct alb_bytes *parts, unsigned n, uint64_t total)
+{
+    int all_plain = 1;
+    for (unsigned i = 0; i < n; i++)
+        all_plain &= plain(parts[i], 0);
+    if (total == 0)
+        putc('.', f);
+    for (unsigned i = 0; i < n; i++) {
+        if (i)
+            putc('.', f);
+        if (all_plain)
+            fwrite(parts[i].p, 1, parts[i].n, f);
+        else
+            quoted(f, parts[i]);
+    }
+    if (total > n)
+        fputs(".(...)", f);
+}
+
+/* A name or label given as one string. */
+static void show_label(FILE *f, struct alb_bytes b)
+{
+    if (plain(b, 1))
+        fwrite(b.p, 1, b.n, f);
+    else
+        quoted(f, b);
+}
+
+enum list_mode { LM_NAME, LM_ITEMS };
+
+struct line {
+    FILE *f;
+    unsigned lvl;               /* open lists and groups */
+    enum list_mode mode;        /* the top-level list being shown */
+    uint64_t items;             /* its elements seen */
+    int elem_label;             /* 0: element label not printed yet, 1: collecting a name, 2: done */
+    struct alb_bytes parts[NAME_PARTS];
+    unsigned nparts;            /* kept */
+    uint64_t all_parts;         /* seen */
+    int ru;                     /* inside the top-level rusage group */
+    uint64_t utime, stime, maxrss;
+    int64_t utime_us, stime_us;
+};
+
+static void show_secs(FILE *f, const char *k, uint64_t s, int64_t us)
+{
+    if (us >= 0 && us < 1000000)
+        fprintf(f, " %s=%" PRIu64 ".%06" PRId64 "s", k, s, us);
+    else
+        fprintf(f, " %s=%" PRIu64 "s%+" PRId64 "us", k, s, us);
+}
+
+static void top_value(struct line *l, const struct alb_field *fd)
+{
+    FILE *f = l->f;
+    if (is_header(fd->id) || fd->id == ALB_F_TRAILING)
+        return;                 /* header on the prefix, trailing bytes as a warning */
+    if (fd->id == ALB_F_NAME) {
+        fputs(" vm=", f);
+        show_label(f, fd->v.b);
+        return;
+    }
+    fprintf(f, " %s=", key_of(fd->id));
+    value(f, fd, 0);
+}
+
+static void rusage_value(struct line *l, const struct alb_field *fd)
+{
+    switch (fd->id) {
+    case ALB_F_RU_UTIME_SEC: l->utime = fd->v.u; break;
+    case ALB_F_RU_UTIME_USEC: l->utime_us = fd->v.i; break;
+    case ALB_F_RU_STIME_SEC: l->stime = fd->v.u; break;
+    case ALB_F_RU_STIME_USEC: l->stime_us = fd->v.i; break;
+    case ALB_F_RU_MAXRSS: l->maxrss = fd->v.u; break;
+    default: break;
+    }
+}
+
+static void keep_part(struct line *l, struct alb_bytes b)
+{
+    if (l->nparts < NAME_PARTS)
+        l->parts[l->nparts++] = b;
+    l->all_parts++;
+}
+
+static void item_sep(struct line *l)
+{
+    if (l->items > 1)
+        putc(',', l->f);
+}
+
+static int on_line_field(void *ctx, const struct alb_field *fd)
+{
+    struct line *l = ctx;
+    FILE *f = l->f;
+
+    if (fd->ev == ALB_FE_OPEN) {
+        l->lvl++;
+        if (l->lvl == 1) {
+            if (fd->type == ALB_T_GROUP) {
+                l->ru = fd->id == ALB_F_RU;
+            } else if (fd->id == ALB_F_VM_NAME) {
+                l->mode = LM_NAME;
+                l->nparts = 0;
+                l->all_parts = 0;
+                fputs(" vm=", f);
+            } else {
+                l->mode = LM_ITEMS;
+                l->items = 0;
+                fprintf(f, " %s=[", key_of(fd->id));
+            }
+        } else if (l->lvl == 2 && fd->type == ALB_T_GROUP) {
+            /* an element of a list of groups: labelled by its first string or name */
+            l->items++;
+            l->elem_label = l->items > LIST_SHOWN ? 2 : 0;
+            if (!l->elem_label)
+                item_sep(l);
+        } else if (l->lvl == 3 && fd->type == ALB_T_LIST && l->elem_label == 0 &&
+                   fd->id == ALB_F_INFO_NAME) {
+            l->elem_label = 1;
+            l->nparts = 0;
+            l->all_parts = 0;
+        }
+        return 0;
+    }
+    if (fd->ev == ALB_FE_CLOSE) {
+        if (l->lvl == 1) {
+            if (fd->type == ALB_T_GROUP) {
+                if (l->ru) {
+                    show_secs(f, "ru.utime", l->utime, l->utime_us);
+                    show_secs(f, "ru.stime", l->stime, l->stime_us);
+                    fprintf(f, " ru.maxrss=%" PRIu64, l->maxrss);
+                }
+                l->ru = 0;
+            } else if (l->mode == LM_NAME) {
+                show_name(f, l->parts, l->nparts, l->all_parts);
+            } else {
+                if (fd->v.u > LIST_SHOWN)
+                    fprintf(f, ",+%" PRIu64 " more", fd->v.u - LIST_SHOWN);
+                putc(']', f);
+            }
+        } else if (l->lvl == 2 && fd->type == ALB_T_GROUP) {
+            if (l->elem_label == 0)
+                fprintf(f, "#%" PRIu64, l->items);
+            l->elem_label = 2;
+        } else if (l->lvl == 3 && l->elem_label == 1) {
+            show_name(f, l->parts, l->nparts, l->all_parts);
+            l->elem_label = 2;
+        }
+        if (l->lvl)
+            l->lvl--;
+        return 0;
+    }
+
+    switch (l->lvl) {
+    case 0:
+        top_value(l, fd);
+        break;
+    case 1:
+        if (l->ru) {
+            rusage_value(l, fd);
+        } else if (l->mode == LM_NAME) {
+            keep_part(l, fd->v.b);
+        } else if (fd->type == ALB_T_STR) {
+            l->items++;
+            if (l->items <= LIST_SHOWN) {
+                item_sep(l);
+                quoted(f, fd->v.b);
+            }
+        }
+        break;
+    case 2:
+        if (l->elem_label == 0 && fd->type == ALB_T_STR) {
+            show_label(f, fd->v.b);
+            l->elem_label = 2;
+        }
+        break;
+    default:
+        if (l->elem_label == 1)
+            keep_part(l, fd->v.b);
+        break;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- the tree */
+
+static int on_tree_field(void *ctx, const struct alb_field *fd)
+{
+    FILE *f = ctx;
+    const struct alb_field_info *fi = alb_field_info(fd->id);
+    const char *name = fi ? fi->name : "?";
+    int indent = 4 + 2 * (int)fd->depth;
+
+    switch (fd->ev) {
+    case ALB_FE_VALUE:
+        fprintf(f, "%*s+%-6" PRIu64 " %6" PRIu64 "  %s = ", indent, "", fd->off, fd->len, name);
+        value(f, fd, 1);
+        putc('\n', f);
+        break;
+    case ALB_FE_OPEN:
+        fprintf(f, "%*s+%-6" PRIu64 " %6s  %s", indent, "", fd->off, "", name);
+        if (fd->type == ALB_T_LIST && fd->v.u)
+            fprintf(f, " (list of %" PRIu64 ")\n", fd->v.u);
+        else
+            fputs(fd->type == ALB_T_LIST ? " (list)\n" : " (group)\n", f);
+        break;
+    case ALB_FE_CLOSE:
+        fprintf(f, "%*s+%-6" PRIu64 " %6" PRIu64 "  end of %s", indent, "", fd->off, fd->len, name);
+        if (fd->type == ALB_T_LIST)
+            fprintf(f, " (%" PRIu64 " element%s)", fd->v.u, fd->v.u == 1 ? "" : "s");
+        putc('\n', f);
+        break;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- items */
+
+static void error_text(FILE *f, const struct alb_error *e)
+{
+    fprintf(f, " ERROR %s", alb_err_name(e->code));
+    if (e->field != ALB_F_NONE) {
+        const struct alb_field_info *fi = alb_field_info(e->field);
+        fprintf(f, " at %s", fi ? fi->name : "?");
+    }
+    fprintf(f, " +%" PRIu64 " (%s)", e->offset, alb_err_str(e->code));
+}
+
+void text_file_header(struct dump_out *o, const char *name)
+{
+    fputs("# ", o->f);
+    dump_cstr(o->f, (const uint8_t *)name, strlen(name));
+    putc('\n', o->f);
+}
+
+void text_item(struct dump_out *o, const struct dump_item *it)
+{
+    FILE *f = o->f;
+    const struct alb_msg *m = &it->msg;
+    struct alb_error err;
+    int has_err = dump_item_error(it, &err);
+
+    fprintf(f, "%" PRIu64, it->offset);
+    if (it->type != DUMP_MESSAGE) {
+        if (m->hdr_len)
+            fprintf(f, " WV%u", m->version);
+        if (m->err.code == ALB_E_BAD_LENGTH || m->err.code == ALB_E_TOO_LONG)
+            fprintf(f, " len=%" PRIu64, m->length);
+        error_text(f, &err);
+        if (it->type == DUMP_FRAMING)
+            fprintf(f, "; skipped %" PRIu64 " byte%s", it->skipped, it->skipped == 1 ? "" : "s");
+        else
+            fprintf(f, "; the stream ends inside a header (%zu byte%s)", it->len,
+                    it->len == 1 ? "" : "s");
+        putc('\n', f);
+        return;
+    }
+
+    char name[96];
+    dump_kind_name(m, name, sizeof name);
+    fprintf(f, " WV%u %s", m->version, name);
+    if (dump_kind_needs_tag(m))
+        fprintf(f, " tag=0x%0*" PRIx32, m->version == 2 ? 8 : 4, m->tag);
+    fprintf(f, " id=%" PRIu64 " len=%" PRIu64, m->id, m->length);
+
+    struct line l;
+    memset(&l, 0, sizeof l);
+    l.f = f;
+    dump_walk(it, on_line_field, &l);
+    if (l.lvl > 0 && !l.ru) {   /* the walk stopped inside a list */
+        if (l.mode == LM_NAME)
+            show_name(f, l.parts, l.nparts, l.all_parts);
+        fputs(l.mode == LM_NAME ? "..." : "...]", f);
+    }
+
+    if (has_err)
+        error_text(f, &err);
+    for (unsigned i = 0; i < ALB_W_COUNT; i++) {
+        if (!(m->warnings & (1u << i)))
+            continue;
+        fprintf(f, " WARN %s", alb_warning_name(i));
+        if ((1u << i) == ALB_W_TRAILING)
+            fprintf(f, " (%" PRIu64 " byte%s at +%" PRIu64 ")", m->trailing,
+                    m->trailing == 1 ? "" : "s", m->trailing_off);
+    }
+    if (!it->complete)
+        fprintf(f, " [captured %" PRIu64 " of %" PRIu64 " bytes]", it->received, it->total);
+    if (it->prefix_only)
+        fprintf(f, " [decoded the first %zu of %" PRIu64 " bytes]", it->len, it->total);
+    putc('\n', f);
+
+    if (o->verbose)
+        dump_walk(it, on_tree_field, f);
+}

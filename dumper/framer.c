@@ -1,0 +1,246 @@
+/* Byte-stream reassembly: chunks in, messages out, with bounded memory.
+ *
+ * The framer never looks at protocol bytes itself: alb_frame says where a
+ * message ends (or that the header is bad), alb_resync where the next
+ * plausible header starts, alb_decode what a message holds. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump.h"
+
+#define FIRST_SIZE (64u * 1024u)
+
+int framer_init(struct framer *fr, const struct alb_opts *opts, size_t cap,
+                dump_emit_fn emit, void *ctx)
+{
+    memset(fr, 0, sizeof *fr);
+    fr->opts = *opts;
+    fr->opts.partial = 0;
+    fr->cap = cap < DUMP_MIN_BUFFER ? DUMP_MIN_BUFFER : cap;
+    fr->size = fr->cap < FIRST_SIZE ? fr->cap : FIRST_SIZE;
+    fr->buf = malloc(fr->size);
+    if (!fr->buf)
+        return -1;
+    fr->emit = emit;
+    fr->ctx = ctx;
+    fr->state = FR_NORMAL;
+    return 0;
+}
+
+void framer_free(struct framer *fr)
+{
+    free(fr->buf);
+    fr->buf = NULL;
+    fr->size = 0;
+}
+
+void dump_walk(const struct dump_item *it, alb_field_cb cb, void *ctx)
+{
+    struct alb_opts o = *it->opts;
+    struct alb_msg m;
+    o.partial = it->len < it->total;
+    alb_decode(it->data, it->len, &o, &m, cb, ctx);
+}
+
+/* Reports len bytes at buf[start] that start a message. */
+static void emit_message(struct framer *fr, size_t len, uint64_t total, uint64_t received,
+                         int prefix_only)
+{
+    struct dump_item it;
+    memset(&it, 0, sizeof it);
+    it.offset = fr->base;
+    it.data = fr->buf + fr->start;
+    it.len = len;
+    it.total = total;
+    it.received = received;
+    it.complete = received >= total;
+    it.prefix_only = prefix_only;
+    it.opts = &fr->opts;
+
+    struct alb_opts o = fr->opts;
+    o.partial = len < total;
+    alb_decode(it.data, len, &o, &it.msg, NULL, NULL);
+    if (it.msg.hdr_len == 0 || len < it.msg.hdr_len) {
+        it.type = DUMP_SHORT;
+        it.total = 0;
+    } else {
+        it.type = DUMP_MESSAGE;
+        /* the whole message went by; only the buffer was too small for it,
+         * so running out of bytes is not something the message did wrong */
+        if (prefix_only && it.complete && it.msg.err.code == ALB_E_TRUNCATED)
+            it.msg.err = (struct alb_error){ ALB_E_OK, ALB_F_NONE, 0 };
+    }
+    fr->emit(fr->ctx, &it);
+}
+
+static void emit_framing(struct framer *fr)
+{
+    struct dump_item it;
+    memset(&it, 0, sizeof it);
+    it.type = DUMP_FRAMING;
+    it.offset = fr->bad_off;
+    it.skipped = fr->skipped;
+    it.opts = &fr->opts;
+    it.msg = fr->bad;
+    fr->emit(fr->ctx, &it);
+}
+
+static void drop(struct framer *fr, size_t n)
+{
+    fr->start += n;
+    fr->base += n;
+    if (fr->start == fr->end)
+        fr->start = fr->end = 0;
+}
+
+/* Is the header at p complete, so that alb_resync's verdict on it is final? */
+static int header_complete(const uint8_t *p, size_t n, const struct alb_opts *opts)
+{
+    struct alb_frame f;
+    alb_frame(p, n, opts, &f);
+    return f.hdr_len != 0 && n >= f.hdr_len;
+}
+
+/* Resynchronisation.  buf[start] is a byte known to be garbage (at first
+ * the bad header itself); alb_resync looks at the positions after it.
+ * Returns 1 when normal framing may go on. */
+static int resync_step(struct framer *fr, int eof)
+{
+    size_t avail = fr->end - fr->start;
+    const uint8_t *p = fr->buf + fr->start;
+    size_t i = alb_resync(p, avail, &fr->opts);
+
+    if (i < avail && header_complete(p + i, avail - i, &fr->opts)) {
+        fr->skipped += i;
+        drop(fr, i);
+        emit_framing(fr);
+        fr->state = FR_NORMAL;
+        return 1;
+    }
+    if (eof) {
+        /* nothing that looks like a whole header: the rest is garbage */
+        fr->skipped += avail;
+        drop(fr, avail);
+        emit_framing(fr);
+        fr->state = FR_NORMAL;
+        return 0;
+    }
+    /* keep the byte before the candidate, so the next call looks at it again */
+    if (i > 1 && i < avail) {
+        fr->skipped += i - 1;
+        drop(fr, i - 1);
+    } else if (i >= avail && avail > 1) {
+        fr->skipped += avail - 1;
+        drop(fr, avail - 1);
+    }
+    return 0;
+}
+
+/* Frames and reports everything the buffer holds. */
+static void process(struct framer *fr, int eof)
+{
+    for (;;) {
+        if (fr->state == FR_RESYNC) {
+            if (!resync_step(fr, eof))
+                return;
+            continue;
+        }
+        size_t avail = fr->end - fr->start;
+        if (avail == 0)
+            return;
+        const uint8_t *p = fr->buf + fr->start;
+        struct alb_frame f;
+        enum alb_err r = alb_frame(p, avail, &fr->opts, &f);
+        if (r == ALB_E_OK) {
+            size_t n = (size_t)f.total_len;
+            emit_message(fr, n, f.total_len, f.total_len, 0);
+            drop(fr, n);
+            continue;
+        }
+        if (r == ALB_E_NEED_MORE) {
+            if (eof) {
+                emit_message(fr, avail, f.total_len ? f.total_len : f.need, avail, 0);
+                drop(fr, avail);
+                return;
+            }
+            if (avail >= fr->cap) {
+                /* longer than we may hold: keep the prefix, let the rest pass */
+                fr->state = FR_SKIP;
+                fr->skip_total = f.total_len;
+                fr->skip_received = avail;
+                fr->skip_left = f.total_len - avail;
+            }
+            return;
+        }
+        /* UNKNOWN_VERSION, BAD_LENGTH, TOO_LONG: the stream is not trustworthy here */
+        alb_decode(p, avail, &fr->opts, &fr->bad, NULL, NULL);
+        fr->bad_off = fr->base;
+        fr->skipped = 0;
+        fr->state = FR_RESYNC;
+    }
+}
+
+static void finish_skip(struct framer *fr)
+{
+    emit_message(fr, fr->end - fr->start, fr->skip_total, fr->skip_received, 1);
+    fr->base += fr->skip_received - (fr->end - fr->start);
+    drop(fr, fr->end - fr->start);
+    fr->state = FR_NORMAL;
+}
+
+int framer_feed(struct framer *fr, const uint8_t *data, size_t n)
+{
+    while (n > 0) {
+        if (fr->state == FR_SKIP) {
+            size_t k = n;
+            if (k > fr->skip_left)
+                k = (size_t)fr->skip_left;
+            fr->skip_left -= k;
+            fr->skip_received += k;
+            data += k;
+            n -= k;
+            if (fr->skip_left == 0)
+                finish_skip(fr);
+            continue;
+        }
+        if (fr->start > 0) {
+            memmove(fr->buf, fr->buf + fr->start, fr->end - fr->start);
+            fr->end -= fr->start;
+            fr->start = 0;
+        }
+        if (fr->end == fr->size) {
+            /* only a message that does not fit yet fills the buffer; at the
+             * cap, process() has always made room (skip or resync) */
+            if (fr->size >= fr->cap)
+                return -1;
+            size_t size = fr->size * 2;
+            if (size > fr->cap || size < fr->size)
+                size = fr->cap;
+            uint8_t *b = realloc(fr->buf, size);
+            if (!b)
+                return -1;
+            fr->buf = b;
+            fr->size = size;
+        }
+        size_t k = fr->size - fr->end;
+        if (k > n)
+            k = n;
+        memcpy(fr->buf + fr->end, data, k);
+        fr->end += k;
+        data += k;
+        n -= k;
+        process(fr, 0);
+    }
+    return 0;
+}
+
+void framer_finish(struct framer *fr)
+{
+    if (fr->state == FR_SKIP)
+        finish_skip(fr);
+    else
+        process(fr, 1);
+    fr->start = fr->end = 0;
+    fr->base = 0;
+    fr->state = FR_NORMAL;
+}

@@ -1,0 +1,116 @@
+/* Helpers shared by the text and JSON formatters. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "dump.h"
+
+void dump_kind_name(const struct alb_msg *m, char *buf, size_t n)
+{
+    const struct alb_kind_info *k = alb_kind_info(m->kind);
+    const char *name = k ? k->name : "?";
+    if (m->version == 2 && m->kind == ALB_K_SUCCESS) {
+        enum alb_kind op = alb_reply_op(m->tag);
+        const struct alb_kind_info *o = alb_kind_info(op);
+        if (op != ALB_K_UNKNOWN && o) {
+            snprintf(buf, n, "%s %s", name, o->name);
+            return;
+        }
+    }
+    snprintf(buf, n, "%s", name);
+}
+
+int dump_kind_needs_tag(const struct alb_msg *m)
+{
+    switch (m->kind) {
+    case ALB_K_UNKNOWN:
+    case ALB_K_V0_UNKNOWN:
+    case ALB_K_V1_UNSUPPORTED:
+        return 1;
+    case ALB_K_SUCCESS:
+        return alb_reply_op(m->tag) == ALB_K_UNKNOWN;
+    default:
+        return 0;
+    }
+}
+
+/* Gregorian date of a day count since 1970-01-01 (proleptic calendar). */
+static void civil_date(int64_t days, int64_t *y, unsigned *mo, unsigned *d)
+{
+    int64_t z = days + 719468;                     /* days since 0000-03-01 */
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;                /* [0, 146096] */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;              /* March = 0 */
+    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *mo = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*mo <= 2);
+}
+
+int dump_iso_time(struct alb_time t, char *buf, size_t n)
+{
+    if (!alb_time_valid(t))
+        return 0;
+    int64_t sec;
+    uint64_t ps;
+    alb_time_to_unix(t, &sec, &ps);
+    int64_t days = sec / 86400;
+    int64_t sod = sec % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days--;
+    }
+    int64_t y;
+    unsigned mo, d;
+    civil_date(days, &y, &mo, &d);
+    snprintf(buf, n, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%06" PRIu64 "Z", y, mo, d,
+             (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60),
+             ps / 1000000u);
+    return 1;
+}
+
+void dump_cstr(FILE *f, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        switch (c) {
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        default:
+            if (c < 0x20 || c >= 0x7f)
+                fprintf(f, "\\x%02x", c);
+            else
+                putc(c, f);
+        }
+    }
+}
+
+void dump_hex(FILE *f, const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        putc(digits[p[i] >> 4], f);
+        putc(digits[p[i] & 15], f);
+    }
+}
+
+void dump_ipv4(FILE *f, uint64_t a)
+{
+    fprintf(f, "%u.%u.%u.%u", (unsigned)(a >> 24 & 255), (unsigned)(a >> 16 & 255),
+            (unsigned)(a >> 8 & 255), (unsigned)(a & 255));
+}
+
+int dump_item_error(const struct dump_item *it, struct alb_error *err)
+{
+    if (it->type == DUMP_SHORT) {
+        err->code = ALB_E_TRUNCATED;
+        err->field = ALB_F_NONE;
+        err->offset = it->len;
+        return 1;
+    }
+    *err = it->msg.err;
+    return err->code != ALB_E_OK;
+}
