@@ -22,12 +22,15 @@ struct frame {
     uint16_t group_field;       /* ALB_F_NONE when no group is open */
     uint8_t mode;
     uint8_t flags;
+    int8_t outer_list;          /* list frames: the enclosing list frame, or -1 */
 };
 
 struct engine {
     struct cursor c;
     struct frame st[ALB_MAX_DEPTH];
     int sp;
+    int list_sp;                /* innermost list frame, -1 when none */
+    unsigned depth;             /* open lists and groups */
     unsigned version;
     alb_field_cb cb;
     void *ctx;
@@ -38,6 +41,26 @@ struct engine {
     uint64_t exit_off;
     int exit_bad;
 };
+
+static void engine_init(struct engine *e, const uint8_t *base, uint64_t pos, uint64_t avail,
+                        unsigned version, alb_field_cb cb, void *ctx)
+{
+    e->c.base = base;
+    e->c.pos = pos;
+    e->c.avail = avail;
+    e->sp = 0;
+    e->list_sp = -1;
+    e->depth = 0;
+    e->version = version;
+    e->cb = cb;
+    e->ctx = ctx;
+    e->err = (struct alb_error){ ALB_E_OK, ALB_F_NONE, 0 };
+    e->warnings = 0;
+    e->stop = 0;
+    e->exit_kind = 0;
+    e->exit_off = 0;
+    e->exit_bad = 0;
+}
 
 static void fail(struct engine *e, enum alb_err code, uint16_t field, uint64_t off, int structural)
 {
@@ -50,30 +73,12 @@ static void fail(struct engine *e, enum alb_err code, uint16_t field, uint64_t o
         e->stop = 1;
 }
 
-static unsigned depth_of(const struct engine *e)
-{
-    unsigned d = 0;
-    for (int i = 1; i <= e->sp; i++)
-        d += e->st[i].mode != M_SEQ;
-    for (int i = 0; i <= e->sp; i++)
-        d += e->st[i].group_field != ALB_F_NONE;
-    return d;
-}
-
-static uint64_t index_of(const struct engine *e)
-{
-    for (int i = e->sp; i >= 0; i--)
-        if (e->st[i].mode != M_SEQ)
-            return e->st[i].index;
-    return 0;
-}
-
 static void emit(struct engine *e, struct alb_field *f)
 {
     if (!e->cb || e->stop)
         return;
-    f->depth = depth_of(e);
-    f->index = index_of(e);
+    f->depth = e->depth;
+    f->index = e->list_sp >= 0 ? e->st[e->list_sp].index : 0;
     if (e->cb(e->ctx, f))
         e->stop = 1;
 }
@@ -164,7 +169,10 @@ static void open_list(struct engine *e, struct frame *fr, const struct op *op, u
         .list_off = list_off, .elems_off = e->c.pos, .elem_off = e->c.pos,
         .list_field = op->field, .group_field = ALB_F_NONE,
         .mode = (uint8_t)(counted ? M_LIST : M_REPEAT), .flags = op->flags,
+        .outer_list = (int8_t)e->list_sp,
     };
+    e->list_sp = e->sp;
+    e->depth++;
 }
 
 /* A list frame reached the end of its element layout. */
@@ -183,6 +191,8 @@ static void next_element(struct engine *e, struct frame *fr)
     }
     struct frame done = *fr;
     e->sp--;
+    e->list_sp = done.outer_list;
+    e->depth--;
     /* a sized region (WV0 taps) ends where its elements end */
     finish_list(e, &e->st[e->sp], done.list_field, done.elem, done.flags, done.list_off,
                 done.elems_off, done.index);
@@ -196,6 +206,7 @@ static void close_group(struct engine *e, struct frame *fr)
                            .ev = ALB_FE_CLOSE, .off = fr->group_off,
                            .len = e->c.pos - fr->group_off };
     fr->group_field = ALB_F_NONE;
+    e->depth--;
     emit(e, &f);
 }
 
@@ -375,6 +386,7 @@ static void step(struct engine *e, struct frame *fr, const struct op *op)
         struct alb_field f = { .id = (enum alb_field_id)op->field, .type = ALB_T_GROUP,
                                .ev = ALB_FE_OPEN, .off = off, .len = 0 };
         emit(e, &f);
+        e->depth++;
         break;
     }
     case OP_CALL:
@@ -416,6 +428,8 @@ static void step(struct engine *e, struct frame *fr, const struct op *op)
 static void run(struct engine *e, const struct layout *l, void *dst, uint64_t end)
 {
     e->sp = 0;
+    e->list_sp = -1;
+    e->depth = 0;
     e->st[0] = (struct frame){ .pc = l->ops, .store = dst, .end = end,
                                .group_field = ALB_F_NONE, .mode = M_SEQ };
     while (!e->stop) {
@@ -561,21 +575,8 @@ enum alb_err alb_decode(const uint8_t *buf, size_t len, const struct alb_opts *o
     }
 
     struct engine e;
-    e.c.base = buf;
-    e.c.pos = fr.hdr_len;
-    e.c.avail = len < fr.total_len ? len : fr.total_len;
-    e.version = fr.version;
-    e.cb = cb;
-    e.ctx = ctx;
-    e.err = (struct alb_error){ ALB_E_OK, ALB_F_NONE, 0 };
+    engine_init(&e, buf, fr.hdr_len, len < fr.total_len ? len : fr.total_len, fr.version, cb, ctx);
     e.warnings = msg->warnings;
-    e.stop = 0;
-    e.exit_kind = 0;
-    e.exit_off = 0;
-    e.exit_bad = 0;
-    e.sp = 0;
-    e.st[0].group_field = ALB_F_NONE;
-    e.st[0].mode = M_SEQ;
 
     if (v2) {
         header_field(&e, ALB_F_TAG, 0, 4, msg->tag);
@@ -646,18 +647,7 @@ int alb_iter_next(struct alb_iter *it, void *elem)
         return 0;
     memset(elem, 0, size);
     struct engine e;
-    e.c.base = it->p;
-    e.c.pos = 0;
-    e.c.avail = (uint64_t)(it->end - it->p);
-    e.version = 2;
-    e.cb = NULL;
-    e.ctx = NULL;
-    e.err = (struct alb_error){ ALB_E_OK, ALB_F_NONE, 0 };
-    e.warnings = 0;
-    e.stop = 0;
-    e.exit_kind = 0;
-    e.exit_off = 0;
-    e.exit_bad = 0;
+    engine_init(&e, it->p, 0, (uint64_t)(it->end - it->p), 2, NULL, NULL);
     run(&e, (const struct layout *)it->layout, elem, e.c.avail);
     if (e.stop || e.c.pos == 0) {
         it->left = 0;
