@@ -103,9 +103,11 @@ static const uint8_t *take(struct engine *e, const struct frame *fr, uint16_t fi
     return p;
 }
 
-static void value(struct engine *e, uint16_t field, enum alb_ftype t, uint64_t off,
-                  uint64_t len, uint64_t u, int bad)
+static inline void value(struct engine *e, uint16_t field, enum alb_ftype t, uint64_t off,
+                         uint64_t len, uint64_t u, int bad)
 {
+    if (!e->cb)
+        return;
     struct alb_field f = { .id = (enum alb_field_id)field, .type = t, .ev = ALB_FE_VALUE,
                            .off = off, .len = len, .bad = bad };
     f.v.u = u;
@@ -578,13 +580,13 @@ enum alb_err alb_decode(const uint8_t *buf, size_t len, const struct alb_opts *o
     engine_init(&e, buf, fr.hdr_len, len < fr.total_len ? len : fr.total_len, fr.version, cb, ctx);
     e.warnings = msg->warnings;
 
-    if (v2) {
+    if (cb && v2) {
         header_field(&e, ALB_F_TAG, 0, 4, msg->tag);
         header_field(&e, ALB_F_VERSION, 4, 2, 2);
         header_field(&e, ALB_F_PADDING, 6, 2, msg->padding);
         header_field(&e, ALB_F_ID, 8, 8, msg->id);
         header_field(&e, ALB_F_LENGTH, 16, 4, msg->length);
-    } else {
+    } else if (cb) {
         header_field(&e, ALB_F_LENGTH, 0, 2, msg->length);
         header_field(&e, ALB_F_ID, 2, 2, msg->id);
         header_field(&e, ALB_F_VERSION, 4, 2, fr.version);
