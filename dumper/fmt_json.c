@@ -212,7 +212,7 @@ void json_item(struct dump_out *o, const struct dump_item *it)
         dump_walk(it, on_field, &st);
         while (st.sp > 0)       /* a walk cut short leaves lists open */
             pop(&st);
-    } else if (m->hdr_len) {
+    } else if (m->hdr_len || m->err.code == ALB_E_UNKNOWN_VERSION) {
         fprintf(f, ",\"albatross.version\":%u", m->version);
         if (m->err.code == ALB_E_BAD_LENGTH || m->err.code == ALB_E_TOO_LONG)
             fprintf(f, ",\"albatross.length\":%" PRIu64, m->length);

@@ -118,12 +118,12 @@ static int plain(struct alb_bytes b, int dots)
 
 /* A VM name: foo.bar when every component is plain, else "foo"."b r";
  * the empty name (the root) is a single dot. */
-static void show_name(FILE *f, const struct alb_bytes *parts, unsigned n, uint64_t total)
+static void show_name(FILE *f, const struct alb_bytes *parts, unsigned n, uint64_t total, int cut)
 {
     int all_plain = 1;
     for (unsigned i = 0; i < n; i++)
         all_plain &= plain(parts[i], 0);
-    if (total == 0)
+    if (total == 0 && !cut)
         putc('.', f);
     for (unsigned i = 0; i < n; i++) {
         if (i)
@@ -253,7 +253,7 @@ static int on_line_field(void *ctx, const struct alb_field *fd)
                 }
                 l->ru = 0;
             } else if (l->mode == LM_NAME) {
-                show_name(f, l->parts, l->nparts, l->all_parts);
+                show_name(f, l->parts, l->nparts, l->all_parts, 0);
             } else {
                 if (fd->v.u > LIST_SHOWN)
                     fprintf(f, ",+%" PRIu64 " more", fd->v.u - LIST_SHOWN);
@@ -264,7 +264,7 @@ static int on_line_field(void *ctx, const struct alb_field *fd)
                 fprintf(f, "#%" PRIu64, l->items);
             l->elem_label = 2;
         } else if (l->lvl == 3 && l->elem_label == 1) {
-            show_name(f, l->parts, l->nparts, l->all_parts);
+            show_name(f, l->parts, l->nparts, l->all_parts, 0);
             l->elem_label = 2;
         }
         if (l->lvl)
@@ -310,7 +310,12 @@ static int on_tree_field(void *ctx, const struct alb_field *fd)
     FILE *f = ctx;
     const struct alb_field_info *fi = alb_field_info(fd->id);
     const char *name = fi ? fi->name : "?";
-    int indent = 4 + 2 * (int)fd->depth;
+    unsigned depth = fd->depth;
+    /* a group's OPEN already counts the group itself; show it at the level
+     * of its CLOSE, as lists are */
+    if (fd->ev == ALB_FE_OPEN && fd->type == ALB_T_GROUP && depth > 0)
+        depth--;
+    int indent = 4 + 2 * (int)depth;
 
     switch (fd->ev) {
     case ALB_FE_VALUE:
@@ -363,7 +368,9 @@ void text_item(struct dump_out *o, const struct dump_item *it)
 
     fprintf(f, "%" PRIu64, it->offset);
     if (it->type != DUMP_MESSAGE) {
-        if (m->hdr_len)
+        if (m->err.code == ALB_E_UNKNOWN_VERSION)
+            fprintf(f, " version=%u", m->version);
+        else if (m->hdr_len)
             fprintf(f, " WV%u", m->version);
         if (m->err.code == ALB_E_BAD_LENGTH || m->err.code == ALB_E_TOO_LONG)
             fprintf(f, " len=%" PRIu64, m->length);
@@ -390,7 +397,7 @@ void text_item(struct dump_out *o, const struct dump_item *it)
     dump_walk(it, on_line_field, &l);
     if (l.lvl > 0 && !l.ru) {   /* the walk stopped inside a list */
         if (l.mode == LM_NAME)
-            show_name(f, l.parts, l.nparts, l.all_parts);
+            show_name(f, l.parts, l.nparts, l.all_parts, 1);
         fputs(l.mode == LM_NAME ? "..." : "...]", f);
     }
 
