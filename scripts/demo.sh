@@ -5,13 +5,15 @@
 #     few single messages),
 #   * the WV0 reference vectors as one raw stream per channel,
 #   * every sample capture in pcaps/.
-# Long outputs are cut to their first lines; the line count is shown.
+# Long outputs are cut to their first lines (DEMO_LINES, default 25) and long
+# lines to DEMO_WIDTH columns (default 160); the line count is shown.
 # Exits non-zero when the build fails or the dumper fails on any input.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 lines=${DEMO_LINES:-25}     # lines shown of each output
+width=${DEMO_WIDTH:-160}    # columns shown of each line
 jobs=${ALB_JOBS:-2}
 dump=build/bin/albatross-dump
 
@@ -52,7 +54,8 @@ show() {
     banner "$title"
     printf '$ %s\n\n' "$shown"
     "$@" <"$input" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    head -n "$lines" "$tmp/out"
+    head -n "$lines" "$tmp/out" |
+        awk -v w="$width" '{ if (length($0) > w) print substr($0, 1, w) " ..."; else print }'
     n=$(wc -l <"$tmp/out")
     if (( n > lines )); then
         printf '... (%d more lines)\n' $(( n - lines ))
@@ -85,8 +88,12 @@ for kind in console_data stats_data log_vm_start vm_create_hvt_amd64 vm_info_rep
     f=tests/vectors/wv2/$kind-001.bin
     [[ -f $f ]] || continue
     show "WV2 $kind as JSON" "$dump --json --raw $f" /dev/null "$dump" --json --raw "$f"
-    if [[ -s $tmp/out ]] && ! jq -e . "$tmp/out" >/dev/null 2>&1; then
-        echo "demo: the JSON output for $f does not parse" >&2
+    [[ -s $tmp/out ]] || continue
+    if jq . "$tmp/out" >"$tmp/pretty" 2>"$tmp/err"; then
+        printf -- '-- the same through jq (first lines):\n'
+        head -n "$lines" "$tmp/pretty"
+    else
+        echo "demo: the JSON output for $f does not parse: $(head -n 1 "$tmp/err")" >&2
         failures=$(( failures + 1 ))
     fi
 done
