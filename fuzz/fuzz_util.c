@@ -12,23 +12,29 @@ void fz_fail(const char *file, int line, const char *what)
     abort();
 }
 
+/* A fast multiply-xorshift hash: good enough to tell event sequences
+ * apart, cheap enough to run on every event. */
+uint64_t fz_hash_u64(uint64_t h, uint64_t v)
+{
+    h ^= v;
+    h *= 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 31);
+}
+
 uint64_t fz_hash_bytes(uint64_t h, const void *p, size_t n)
 {
     const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ull;
+    uint64_t v;
+    while (n >= 8) {
+        memcpy(&v, b, 8);
+        h = fz_hash_u64(h, v);
+        b += 8;
+        n -= 8;
     }
-    return h;
-}
-
-uint64_t fz_hash_u64(uint64_t h, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        h ^= (uint8_t)(v >> (8 * i));
-        h *= 0x100000001b3ull;
-    }
-    return h;
+    v = 0x80;
+    for (size_t i = 0; i < n; i++)
+        v = v << 8 | b[i];
+    return fz_hash_u64(h, v);
 }
 
 enum alb_channel fz_channel(uint8_t sel)
@@ -40,7 +46,12 @@ enum alb_channel fz_channel(uint8_t sel)
 
 static void walk_init(struct fz_walk *w, const uint8_t *buf, size_t len)
 {
-    memset(w, 0, sizeof *w);
+    memset(w->closed, 0, sizeof w->closed);
+    w->sp = 0;
+    w->events = 0;
+    w->st[0].off = 0;
+    w->st[0].last_end = 0;
+    w->st[0].children = 0;
     w->buf = buf;
     w->len = len;
     w->limit = len;
@@ -52,23 +63,17 @@ static void walk_init(struct fz_walk *w, const uint8_t *buf, size_t len)
 
 static uint64_t hash_event(uint64_t h, const struct alb_field *f)
 {
-    h = fz_hash_u64(h, (uint64_t)f->id << 32 | (uint64_t)f->type << 16 | (uint64_t)f->ev);
-    h = fz_hash_u64(h, f->depth);
-    h = fz_hash_u64(h, f->index);
-    h = fz_hash_u64(h, f->off);
-    h = fz_hash_u64(h, f->len);
-    h = fz_hash_u64(h, (uint64_t)f->bad);
+    h = fz_hash_u64(h, (uint64_t)f->id << 40 ^ (uint64_t)f->type << 32 ^ (uint64_t)f->ev << 28 ^
+                       (uint64_t)f->depth << 20 ^ (uint64_t)(f->bad != 0) << 19 ^ f->index);
+    h = fz_hash_u64(h, f->off << 32 ^ f->len);
     switch (f->type) {
     case ALB_T_STR:
     case ALB_T_BYTES:
-        if (f->ev == ALB_FE_VALUE) {
-            h = fz_hash_u64(h, f->v.b.n);
+        if (f->ev == ALB_FE_VALUE)
             h = fz_hash_bytes(h, f->v.b.p, f->v.b.n);
-        }
         break;
     case ALB_T_TIME:
-        h = fz_hash_u64(h, (uint64_t)f->v.t.d);
-        h = fz_hash_u64(h, (uint64_t)f->v.t.ps);
+        h = fz_hash_u64(h, (uint64_t)f->v.t.d ^ (uint64_t)f->v.t.ps << 1);
         break;
     case ALB_T_GROUP:
         break;
@@ -77,6 +82,20 @@ static uint64_t hash_event(uint64_t h, const struct alb_field *f)
         break;
     }
     return h;
+}
+
+/* Whether a field id names a field of the table with an "albatross." name
+ * (checked once per id). */
+static int known_field(enum alb_field_id id)
+{
+    static uint8_t seen[ALB_F_COUNT];
+    if ((unsigned)id >= ALB_F_COUNT)
+        return 0;
+    if (!seen[id]) {
+        const struct alb_field_info *fi = alb_field_info(id);
+        seen[id] = fi && fi->name && strncmp(fi->name, "albatross.", 10) == 0 ? 1 : 2;
+    }
+    return seen[id] == 1;
 }
 
 static int walk_cb(void *ctx, const struct alb_field *f)
@@ -88,10 +107,8 @@ static int walk_cb(void *ctx, const struct alb_field *f)
         w->sem_hash = hash_event(w->sem_hash, f);
 
     /* the field exists, and its type is the one the table declares */
-    const struct alb_field_info *fi = alb_field_info(f->id);
-    FZ_CHECK(fi != NULL && fi->name != NULL);
-    FZ_CHECK(strncmp(fi->name, "albatross.", 10) == 0);
-    FZ_CHECK(f->type == fi->type);
+    FZ_CHECK(known_field(f->id));
+    FZ_CHECK(f->type == alb_field_info(f->id)->type);
     FZ_CHECK((unsigned)f->ev <= ALB_FE_CLOSE);
     FZ_CHECK(f->ev == ALB_FE_VALUE ? f->type != ALB_T_LIST && f->type != ALB_T_GROUP
                                    : f->type == ALB_T_LIST || f->type == ALB_T_GROUP);
@@ -143,9 +160,8 @@ static int walk_cb(void *ctx, const struct alb_field *f)
         FZ_CHECK(f->index + 1 == w->st[w->sp].children);
     }
     if (f->ev == ALB_FE_OPEN) {
-        /* a list is opened at the depth of its siblings; a group's OPEN is
-         * reported one level down, at the depth of its own fields */
-        FZ_CHECK(f->depth == (unsigned)w->sp + (f->type == ALB_T_GROUP));
+        /* lists and groups open (and close) at the depth of their siblings */
+        FZ_CHECK(f->depth == (unsigned)w->sp);
         FZ_CHECK(w->sp + 1 < FZ_MAX_NEST);
         w->sp++;
         w->st[w->sp].id = f->id;
@@ -252,6 +268,25 @@ static uint64_t msg_summary(const struct alb_msg *m, enum alb_err r)
     h = fz_hash_u64(h, m->trailing);
     h = fz_hash_u64(h, m->trailing_off);
     return h;
+}
+
+void fz_decode_light(const uint8_t *buf, size_t len, const struct alb_opts *opts,
+                     struct fz_result *out)
+{
+    static struct fz_walk w;
+    struct alb_frame fr;
+    enum alb_err fret = alb_frame(buf, len, opts, &fr);
+    walk_init(&w, buf, len);
+    if (fr.hdr_len && fr.total_len < len)
+        w.limit = fr.total_len;
+    out->ret = alb_decode(buf, len, opts, &out->msg, walk_cb, &w);
+    FZ_CHECK(out->ret == fret);
+    out->hash = w.hash;
+    out->sem_hash = w.sem_hash;
+    out->events = w.events;
+    out->consumed = out->ret == ALB_E_OK ? fr.total_len : 0;
+    if (out->ret == ALB_E_OK && (out->msg.err.code == ALB_E_OK || out->msg.err.code == ALB_E_UNSUPPORTED))
+        FZ_CHECK(w.sp == 0 && w.st[0].last_end == fr.total_len);
 }
 
 void fz_decode(const uint8_t *buf, size_t len, const struct alb_opts *opts, struct fz_result *out)

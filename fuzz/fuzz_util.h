@@ -31,7 +31,6 @@ struct fz_walk {
         uint64_t off;
         uint64_t last_end;  /* end of the last child */
         uint64_t children;  /* direct children (list elements) */
-        uint64_t last_index;
     } st[FZ_MAX_NEST];
     /* top-level lists that were closed, with their element counts */
     uint8_t closed[ALB_F_COUNT];
@@ -59,7 +58,13 @@ unsigned long fz_alloc_end(void);
  * Aborts on any violation. */
 void fz_decode(const uint8_t *buf, size_t len, const struct alb_opts *opts, struct fz_result *out);
 
-/* Hash helpers (FNV-1a, 64 bits). */
+/* The same walk with its per-event checks, once, without the determinism,
+ * allocation and typed-view checks: for the extra decodes a harness makes
+ * of one input. */
+void fz_decode_light(const uint8_t *buf, size_t len, const struct alb_opts *opts,
+                     struct fz_result *out);
+
+/* Hash helpers (multiply-xorshift, 64 bits). */
 uint64_t fz_hash_bytes(uint64_t h, const void *p, size_t n);
 uint64_t fz_hash_u64(uint64_t h, uint64_t v);
 #define FZ_HASH_INIT 0xcbf29ce484222325ull

@@ -337,10 +337,14 @@ static size_t encode(const struct alb_msg *m, uint8_t *out, const char *what)
     return n;
 }
 
-/* Selector byte of the harnesses: channel index (fuzz_util.c fz_channel). */
+/* Selector byte of the harnesses: its value modulo 5 is the channel
+ * (fuzz_util.c fz_channel); the message harness reads value / 5 as the
+ * choice of extra decodes, so consecutive seeds take turns. */
+static unsigned sel_turn;
+
 static uint8_t selector(enum alb_channel ch)
 {
-    return (uint8_t)ch;
+    return (uint8_t)((unsigned)ch + ALB_CH_COUNT * (sel_turn++ % 4));
 }
 
 struct find {
