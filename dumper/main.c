@@ -131,19 +131,16 @@ int main(int argc, char **argv)
     struct alb_opts opts = { ALB_CH_ANY, ALB_DEFAULT_MAX_LEN, 0 };
     uint64_t buffer = DUMP_DEFAULT_BUFFER, chunk = DEFAULT_CHUNK;
     int raw = 0, list_fields = 0, nfiles = 0, options_done = 0;
-    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    /* file operands are gathered in place at the front of argv */
+    char **files = argv;
 
-    if (!files) {
-        fprintf(stderr, PROG ": out of memory\n");
-        return 2;
-    }
     memset(&r, 0, sizeof r);
     r.out.f = stdout;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
-            files[nfiles++] = a;
+            files[nfiles++] = argv[i];
             continue;
         }
         if (strcmp(a, "--") == 0) {
@@ -174,7 +171,6 @@ int main(int argc, char **argv)
 
         if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
             fputs(usage_text, stdout);
-            free(files);
             return 0;
         } else if (strcmp(name, "--raw") == 0) {
             raw = 1;
@@ -205,7 +201,6 @@ int main(int argc, char **argv)
 
     if (list_fields) {
         dump_list_fields(stdout);
-        free(files);
         return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
     }
     if (!raw)
@@ -230,7 +225,6 @@ int main(int argc, char **argv)
     }
     framer_free(&fr);
     free(buf);
-    free(files);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, PROG ": error writing the output\n");
         return status ? status : 1;
