@@ -8,7 +8,7 @@
  *   1  of exactly the message bytes (the bytes after it do not matter), and
  *      one byte short (need more; with partial, truncated);
  *   2  against a body length limit just below and at the message's length;
- *   3  none.
+ *   3  the name tables for every value the message holds.
  * The main decode goes through fz_decode(), which checks every field event,
  * decodes again with and without a callback, counts allocations and walks
  * the typed view (fuzz_util.h); the extra decodes check every event too. */
@@ -71,8 +71,43 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FZ_CHECK(c.ret == ALB_E_OK && c.hash == a.hash);
         }
         break;
-    default:
+    default: {
+        const struct alb_msg *mm = &a.msg;
+        FZ_CHECK(alb_channel_name(mm->channel) != NULL);
+        FZ_CHECK(alb_kind_info(mm->kind)->snake != NULL);
+        if (mm->err.code != ALB_E_OK)
+            FZ_CHECK(alb_err_str(mm->err.code) != NULL && alb_err_name(mm->err.code) != NULL);
+        for (unsigned bit = 0; bit < ALB_W_COUNT; bit++)
+            if (mm->warnings & (1u << bit))
+                FZ_CHECK(alb_warning_str(bit) != NULL);
+        if (mm->version == 2 && (mm->tag & 0x80000000u)) {
+            enum alb_kind op = alb_reply_op(mm->tag);
+            FZ_CHECK(op == ALB_K_UNKNOWN || alb_kind_info(op)->role != ALB_ROLE_REPLY);
+        }
+        if (a.ret == ALB_E_OK && mm->err.code == ALB_E_OK) {
+            int log = mm->kind == ALB_K_LOG_LOG || mm->kind == ALB_K_LOG_BROADCAST ||
+                      mm->kind == ALB_K_V0_LOG_DATA || mm->kind == ALB_K_V0_LOG_MSG;
+            if (log) {
+                FZ_CHECK(alb_event_name(mm->u.log.ev.tag) != NULL);
+                FZ_CHECK(alb_event_snake(mm->u.log.ev.tag) != NULL);
+                if (mm->u.log.ev.tag == ALB_EV_VM_STOP)
+                    FZ_CHECK(alb_exit_name(mm->u.log.ev.exit_kind) != NULL);
+            }
+            if (mm->kind == ALB_K_VM_CREATE)
+                FZ_CHECK(alb_vmtype_name(mm->u.vm.vmtype) != NULL);
+            if (mm->kind == ALB_K_CONSOLE_DATA || log) {
+                int64_t sec;
+                uint64_t ps;
+                alb_time_to_unix(mm->ts, &sec, &ps);
+                FZ_CHECK(ps < 1000000000000ull);
+            }
+        }
+        /* the channel named by a socket path or a name taken from the input */
+        size_t k = n < 24 ? n : 24;
+        enum alb_channel cp = alb_channel_from_path((const char *)p, k);
+        FZ_CHECK((unsigned)cp < ALB_CH_COUNT);
         break;
+    }
     }
     return 0;
 }
