@@ -165,7 +165,8 @@ static void tcp_pkt(struct out *o, const struct tcpconn *c, int dir, uint32_t se
     tcp[12] = 5 << 4;
     tcp[13] = flags;
     put16(tcp + 14, 65483);
-    memcpy(tcp + 20, data, n);
+    if (n)
+        memcpy(tcp + 20, data, n);
     uint8_t pseudo[12];
     memcpy(pseudo, ip + 12, 8);
     pseudo[8] = 0;
