@@ -305,6 +305,9 @@ struct walk {
     int sp;
     int lost;                   /* opens beyond WALK_DEPTH, not pushed */
     proto_item *by_field[ALB_F_COUNT];
+    proto_item *bad_item[8];    /* values out of range, flagged after the walk */
+    enum alb_field_id bad_id[8];
+    int nbad;
     const char *vm_name;        /* dotted */
     const char *text;           /* console line, reply message, argument */
     gboolean have_event, have_exit, have_code, have_ip, have_pid;
@@ -421,9 +424,10 @@ static void walk_value(struct walk *w, const struct alb_field *f, gint off, gint
     }
     if (ti) {
         w->by_field[f->id] = ti;
-        if (f->bad && f->type != ALB_T_TIME)
-            expert_add_info_format(w->pinfo, ti, &ei_bad_value, "%s: value out of range",
-                                   alb_field_info(f->id)->name);
+        if (f->bad && f->type != ALB_T_TIME && w->nbad < 8) {
+            w->bad_item[w->nbad] = ti;
+            w->bad_id[w->nbad++] = f->id;
+        }
     }
 }
 
@@ -622,6 +626,11 @@ static void add_error(packet_info *pinfo, proto_item *root, const struct walk *w
         if (w->by_field[e->field])
             at = w->by_field[e->field];
     }
+    /* out-of-range values other than the one the error names */
+    for (int i = 0; i < w->nbad; i++)
+        if (w->bad_item[i] != at || w->bad_id[i] != e->field)
+            expert_add_info_format(pinfo, w->bad_item[i], &ei_bad_value, "%s: value out of range",
+                                   alb_field_info(w->bad_id[i])->name);
     switch (e->code) {
     case ALB_E_OK:
         return;

@@ -1,0 +1,22 @@
+# Finds Wireshark's development files once; dissector/ and tests/dissector/
+# both include this, so they agree on whether the plugin is built.
+# Sets ALB_WS_OK (and the imported target PkgConfig::WS) or ALB_WS_WHY.
+set(ALB_WS_OK FALSE)
+set(ALB_WS_WHY "")
+if(NOT ALB_BUILD_DISSECTOR)
+  set(ALB_WS_WHY "disabled (ALB_BUILD_DISSECTOR=OFF)")
+  return()
+endif()
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND AND NOT TARGET PkgConfig::WS)
+  pkg_check_modules(WS QUIET IMPORTED_TARGET GLOBAL wireshark>=4.0)
+endif()
+if(NOT TARGET PkgConfig::WS)
+  set(ALB_WS_WHY "pkg-config module wireshark>=4.0 not found; install libwireshark-dev and libglib2.0-dev")
+  return()
+endif()
+if(NOT WS_VERSION VERSION_LESS 4.1)
+  set(ALB_WS_WHY "Wireshark ${WS_VERSION} found; this plugin is for 4.0")
+  return()
+endif()
+set(ALB_WS_OK TRUE)

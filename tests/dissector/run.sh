@@ -1,0 +1,211 @@
+#!/bin/sh
+# Runs one group of dissector tests.  Environment (set by CMake):
+#   ALB_PLUGIN    the built albatross.so
+#   ALB_CAPTURES  folder mkpcap writes the captures to
+#   ALB_GOLDEN    folder of expected outputs (ALB_UPDATE=1 rewrites them)
+#   ALB_MKPCAP    the capture generator
+#   ALB_README    dissector/README.md (lists the plugin-only fields)
+#   ALB_TSHARK, ALB_EDITCAP
+# tshark ignores plugin folders when run as root, so as root it runs as
+# uid/gid 65534 on copies of the plugin and captures in a private folder.
+set -u
+mode=${1:?usage: run.sh captures VECTORDIR | fields | golden | expert | stats | prefs | fuzz}
+
+fail=0
+bad() {
+    echo "FAIL: $*" >&2
+    fail=1
+}
+
+if [ "$mode" = captures ]; then
+    mkdir -p "$ALB_CAPTURES" || exit 1
+    exec "$ALB_MKPCAP" "$ALB_CAPTURES" "${2:?vector folder}"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/alb-dissector.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT INT TERM
+mkdir -p "$work/plugins/4.0/epan" "$work/home" "$work/out"
+cp "$ALB_PLUGIN" "$work/plugins/4.0/epan/albatross.so" || exit 1
+for f in "$ALB_CAPTURES"/*.pcap; do
+    cp "$f" "$work/" || exit 1
+done
+chmod 755 "$work" "$work/plugins" "$work/plugins/4.0" "$work/plugins/4.0/epan"
+chmod 644 "$work"/*.pcap "$work/plugins/4.0/epan/albatross.so"
+chmod 777 "$work/home" "$work/out"
+
+ts() {
+    if [ "$(id -u)" = 0 ]; then
+        setpriv --reuid=65534 --regid=65534 --clear-groups \
+            env -i PATH="$PATH" HOME="$work/home" TZ=UTC LC_ALL=C.UTF-8 \
+            WIRESHARK_PLUGIN_DIR="$work/plugins" "$ALB_TSHARK" "$@"
+    else
+        env HOME="$work/home" TZ=UTC LC_ALL=C.UTF-8 WIRESHARK_PLUGIN_DIR="$work/plugins" \
+            "$ALB_TSHARK" "$@"
+    fi
+}
+
+if ! ts -G plugins 2>/dev/null | grep -q 'albatross\.so'; then
+    echo "FAIL: tshark does not load $work/plugins/4.0/epan/albatross.so" >&2
+    ts -G plugins >&2
+    exit 1
+fi
+
+# compare NAME: stdin against $ALB_GOLDEN/NAME
+golden() {
+    name=$1
+    cat > "$work/out/$name"
+    if [ "${ALB_UPDATE:-0}" = 1 ]; then
+        cp "$work/out/$name" "$ALB_GOLDEN/$name"
+        echo "updated $name"
+    elif [ ! -f "$ALB_GOLDEN/$name" ]; then
+        bad "$name: no golden file (run with ALB_UPDATE=1 and review it)"
+    elif ! diff -u "$ALB_GOLDEN/$name" "$work/out/$name" > "$work/out/$name.diff"; then
+        bad "$name differs from the golden file:"
+        head -60 "$work/out/$name.diff" >&2
+    fi
+}
+
+fields="-e frame.number -e albatross.kind -e albatross.id -e albatross.vm.name_str
+        -e albatross.response_to -e albatross.response_in"
+tcpopts="-o tcp.reassemble_out_of_order:TRUE"
+
+case "$mode" in
+fields)
+    ts -G fields > "$work/out/G" || bad "tshark -G fields"
+    # every field of the parser's table is registered, with its name
+    "$ALB_MKPCAP" --fields > "$work/out/parser"
+    [ -s "$work/out/parser" ] || bad "mkpcap --fields printed nothing"
+    while read -r f; do
+        awk -F'\t' -v f="$f" '$1 == "F" && $3 == f { found = 1 } END { exit !found }' \
+            "$work/out/G" || bad "field $f is not registered"
+    done < "$work/out/parser"
+    # every other albatross field is documented in dissector/README.md
+    awk -F'\t' '$1 == "F" && $5 == "albatross" { print $3 }' "$work/out/G" | sort > "$work/out/all"
+    sort "$work/out/parser" > "$work/out/parser.sorted"
+    comm -23 "$work/out/all" "$work/out/parser.sorted" > "$work/out/extra"
+    [ -s "$work/out/extra" ] || bad "no plugin-only fields found"
+    while read -r f; do
+        grep -q "\`$f\`" "$ALB_README" || bad "plugin-only field $f is not in $ALB_README"
+    done < "$work/out/extra"
+    ;;
+golden)
+    for c in vectors hostile sockdump125 sockdump16 tcp; do
+        opts=""
+        [ "$c" = tcp ] && opts=$tcpopts
+        # shellcheck disable=SC2086
+        ts -2 -n $opts -r "$work/$c.pcap" -T fields $fields | golden "$c.fields"
+        # shellcheck disable=SC2086
+        ts -2 -n $opts -r "$work/$c.pcap" -T fields -e frame.number -e _ws.col.Info \
+            | golden "$c.info"
+        # shellcheck disable=SC2086
+        ts -2 -n $opts -r "$work/$c.pcap" -V -O albatross | golden "$c.verbose"
+    done
+    # every reference vector decodes without an error, and the reference's
+    # blind spots say so
+    ts -n -r "$work/vectors.pcap" -Y 'albatross && _ws.expert.severity >= "error"' \
+        -T fields -e frame.number > "$work/out/verr"
+    [ -s "$work/out/verr" ] && bad "vectors with errors: $(tr '\n' ' ' < "$work/out/verr")"
+    n=$(ts -n -r "$work/vectors.pcap" -Y 'albatross.kind' | wc -l)
+    # 27 WV2 kinds x 4 + 59 WV0 kinds x 3
+    [ "$n" -eq 285 ] || bad "expected 285 vector messages, got $n"
+    n=$(ts -n -r "$work/vectors.pcap" -Y '_ws.expert.message contains "reference decoder rejects"' | wc -l)
+    # vm_info_reply_multi x 4, client_stat_msg_multi x 3, stats_statreply_multi x 3
+    [ "$n" -eq 10 ] || bad "expected 10 vectors the reference rejects, got $n"
+    ;;
+expert)
+    for c in vectors hostile sockdump125 sockdump16 tcp; do
+        opts=""
+        [ "$c" = tcp ] && opts=$tcpopts
+        # shellcheck disable=SC2086
+        ts -2 -n -q $opts -r "$work/$c.pcap" -z expert,albatross | golden "$c.expert"
+    done
+    ;;
+stats)
+    for c in vectors sockdump125 tcp; do
+        opts=""
+        [ "$c" = tcp ] && opts=$tcpopts
+        # shellcheck disable=SC2086
+        ts -n -q $opts -r "$work/$c.pcap" -z albatross,tree | golden "$c.stats"
+    done
+    ;;
+prefs)
+    count() { ts -n "$@" -Y albatross 2>/dev/null | wc -l; }
+    n=$(count -r "$work/sockdump125.pcap")
+    [ "$n" -gt 0 ] || bad "sockdump125: no albatross frames"
+    n=$(count -o albatross.user0:FALSE -r "$work/sockdump125.pcap")
+    [ "$n" -eq 0 ] || bad "albatross.user0:FALSE still decodes USER0 ($n frames)"
+    a=$(count -r "$work/sockdump16.pcap")
+    b=$(count -o albatross.sockdump_header:16 -r "$work/sockdump16.pcap")
+    [ "$a" -gt 0 ] && [ "$a" -eq "$b" ] || bad "sockdump_header:16 gives $b frames, auto $a"
+    kinds() { ts -n "$@" -T fields -e albatross.kind 2>/dev/null | md5sum; }
+    a=$(kinds -r "$work/sockdump16.pcap")
+    b=$(kinds -o albatross.sockdump_header:125 -r "$work/sockdump16.pcap")
+    [ "$a" != "$b" ] || bad "sockdump_header:125 on 16-byte records changes nothing"
+    n=$(count $tcpopts -r "$work/tcp.pcap")
+    [ "$n" -gt 0 ] || bad "tcp: the heuristic found nothing"
+    n=$(count $tcpopts --disable-heuristic albatross_tcp -r "$work/tcp.pcap")
+    [ "$n" -eq 0 ] || bad "tcp: heuristic disabled but $n frames decoded"
+    m=$(count $tcpopts --disable-heuristic albatross_tcp -d tcp.port==4242,albatross \
+        -r "$work/tcp.pcap")
+    [ "$m" -gt 0 ] || bad "tcp: Decode As tcp.port==4242 decodes nothing"
+    m=$(count $tcpopts --disable-heuristic albatross_tcp -o albatross.tcp.port:4242 \
+        -r "$work/tcp.pcap")
+    [ "$m" -gt 0 ] || bad "tcp: albatross.tcp.port:4242 decodes nothing"
+    # the channel preference gives WV0 tags their meaning
+    k=$(ts -n -r "$work/hostile.pcap" -o albatross.channel:console -Y 'frame.number == 12' \
+        -T fields -e albatross.kind)
+    [ "$k" = console_add ] || bad "albatross.channel:console: frame 12 is '$k'"
+    k=$(ts -n -r "$work/hostile.pcap" -Y 'frame.number == 12' -T fields -e albatross.kind)
+    [ "$k" = unknown ] || bad "no channel: frame 12 is '$k'"
+    k=$(ts -n -r "$work/hostile.pcap" -o albatross.channel:stats -Y 'frame.number == 12' \
+        -T fields -e albatross.kind)
+    [ "$k" = stats_add ] || bad "albatross.channel:stats: frame 12 is '$k'"
+    ;;
+fuzz)
+    seeds=${ALB_FUZZ_SEEDS:-20}
+    start=${ALB_FUZZ_START:-1}
+    limit=${ALB_FUZZ_TIMEOUT:-120}
+    caps=${ALB_FUZZ_CAPTURES:-"vectors hostile sockdump125 sockdump16 tcp"}
+    runs=0
+    s=$start
+    while [ "$s" -lt $((start + seeds)) ]; do
+        for c in $caps; do
+            f="$work/out/fuzz-$c-$s.pcap"
+            "$ALB_EDITCAP" -E 0.02 --seed "$s" "$work/$c.pcap" "$f" > /dev/null 2>&1 \
+                || { bad "editcap failed on $c seed $s"; continue; }
+            chmod 644 "$f"
+            log="$work/out/fuzz.log"
+            # shellcheck disable=SC2086
+            ( ts -nVxr "$f" $tcpopts > "$log" 2>&1 ) &
+            pid=$!
+            ( sleep "$limit"; kill -9 $pid 2>/dev/null ) &
+            watchdog=$!
+            wait $pid
+            rc=$?
+            kill $watchdog 2>/dev/null
+            wait $watchdog 2>/dev/null
+            runs=$((runs + 1))
+            if [ $rc -ge 128 ]; then
+                bad "$c seed $s: tshark died (status $rc; killed after ${limit}s or crashed)"
+            elif [ $rc -ne 0 ] && [ $rc -ne 2 ]; then
+                bad "$c seed $s: tshark exited with $rc"
+            fi
+            if grep -E -q -i 'Dissector bug, protocol Albatross|Malformed Packet: Albatross' "$log"; then
+                bad "$c seed $s: exception in the albatross dissector:"
+                grep -E -i -m3 'Dissector bug, protocol Albatross|Malformed Packet: Albatross' "$log" >&2
+            fi
+            if [ $fail = 1 ] && [ -n "${ALB_FUZZ_KEEP:-}" ]; then
+                cp "$f" "$ALB_FUZZ_KEEP/" 2>/dev/null
+            fi
+            rm -f "$f"
+        done
+        s=$((s + 1))
+    done
+    echo "fuzz: $runs runs (seeds $start..$((start + seeds - 1)))"
+    ;;
+*)
+    echo "unknown mode $mode" >&2
+    exit 2
+    ;;
+esac
+exit $fail
