@@ -85,6 +85,7 @@ static const struct alb_bytes argv3[] = { { (const uint8_t *)"--ipv4=10.0.0.2/24
                                           { (const uint8_t *)"-l", 2 } };
 static const uint8_t image[] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                  3, 0, 0x3e, 0, 1, 0, 0, 0, 0x10, 0x20, 0x30, 0x40 };
+static const uint8_t binary_line[] = "\x1b[0m\tbinary \x00\xff line";
 static const struct alb_vmm_stat vmm2[] = { { { (const uint8_t *)"vcpu0.exits", 11 }, 123456 },
                                             { { (const uint8_t *)"vm.mem", 6 }, 0xFFFFFFFFFFFFFFFFull } };
 
@@ -215,9 +216,7 @@ static int build(struct alb_msg *m, enum alb_kind k, int v, uint64_t sub)
         m->name = name;
         m->ts = times[v];
         m->u.line = v == 0 ? S("") : v == 1 ? S("Solo5: Memory map: 512 MB addressable\n")
-                                            : S("\x1b[0m\tbinary \x00\xff line");
-        if (v == 2)
-            m->u.line.n = 22;
+                                            : (struct alb_bytes){ binary_line, sizeof binary_line - 1 };
         return 1;
     case ALB_K_STATS_ADD:
         m->name = name;
@@ -407,7 +406,8 @@ static void stream_write(const char *name, uint8_t sel, const uint8_t *chunks, s
 {
     uint8_t pre[9];
     pre[0] = (uint8_t)nchunks;
-    memcpy(pre + 1, chunks, nchunks);
+    if (nchunks)
+        memcpy(pre + 1, chunks, nchunks);
     /* the selector byte is written by write_file; the prefix follows it */
     uint8_t *all = malloc(1 + nchunks + stream_len);
     if (!all) {
