@@ -12,6 +12,7 @@ struct frame {
     const struct layout *elem;  /* M_LIST / M_REPEAT: element layout */
     void *store;                /* where this frame's fields go, NULL: nowhere */
     uint64_t end;               /* region end */
+    uint64_t lim;               /* min(end, bytes present): the fast bound */
     uint64_t left;              /* M_LIST: elements still to read */
     uint64_t index;             /* elements read */
     uint64_t list_off;          /* where the list field starts */
@@ -19,6 +20,7 @@ struct frame {
     uint64_t elem_off;          /* where the current element starts */
     uint64_t group_off;
     uint16_t list_field;
+    uint16_t list_slot;
     uint16_t group_field;       /* ALB_F_NONE when no group is open */
     uint8_t mode;
     uint8_t flags;
@@ -73,7 +75,7 @@ static void fail(struct engine *e, enum alb_err code, uint16_t field, uint64_t o
         e->stop = 1;
 }
 
-static void emit(struct engine *e, struct alb_field *f)
+static inline void emit(struct engine *e, struct alb_field *f)
 {
     if (!e->cb || e->stop)
         return;
@@ -83,19 +85,26 @@ static void emit(struct engine *e, struct alb_field *f)
         e->stop = 1;
 }
 
-static void store(const struct frame *fr, uint16_t field, const void *v, size_t n)
+static inline void store(const struct frame *fr, uint16_t slot, const void *v, size_t n)
 {
-    uint32_t slot = alb_fields_[field].slot;
     if (fr->store && slot)
         memcpy((char *)fr->store + (slot - 1), v, n);
 }
 
-/* Reads n bytes for field at the cursor; on failure records the error. */
-static const uint8_t *take(struct engine *e, const struct frame *fr, uint16_t field, uint64_t n)
+static uint64_t min64(uint64_t a, uint64_t b)
 {
-    enum alb_err r = cur_need(&e->c, fr->end, n);
-    if (r != ALB_E_OK) {
-        fail(e, r, field, e->c.pos, 1);
+    return a < b ? a : b;
+}
+
+/* Reads n bytes for field at the cursor; on failure records the error.
+ * The frame's lim is min(region end, bytes present); only a failing read
+ * asks cur_need which of the two it ran into. */
+static inline const uint8_t *take(struct engine *e, const struct frame *fr, uint16_t field,
+                                  uint64_t n)
+{
+    if (e->c.pos > fr->lim || n > fr->lim - e->c.pos) {
+        enum alb_err r = cur_need(&e->c, fr->end, n);
+        fail(e, r == ALB_E_OK ? ALB_E_UNDERFLOW : r, field, e->c.pos, 1);
         return NULL;
     }
     const uint8_t *p = e->c.base + e->c.pos;
@@ -134,8 +143,8 @@ static int read_int(struct engine *e, struct frame *fr, uint16_t field, int stru
 
 /* Reports the end of a list and stores its view in the enclosing struct. */
 static void finish_list(struct engine *e, const struct frame *parent, uint16_t field,
-                        const struct layout *elem, uint8_t flags, uint64_t list_off,
-                        uint64_t elems_off, uint64_t n)
+                        uint16_t slot, const struct layout *elem, uint8_t flags,
+                        uint64_t list_off, uint64_t elems_off, uint64_t n)
 {
     struct alb_field f = { .id = (enum alb_field_id)field, .type = ALB_T_LIST,
                            .ev = ALB_FE_CLOSE, .off = list_off, .len = e->c.pos - list_off };
@@ -146,7 +155,7 @@ static void finish_list(struct engine *e, const struct frame *parent, uint16_t f
     if (parent->store) {
         struct alb_list l = { n, e->c.base + elems_off, (size_t)(e->c.pos - elems_off),
                               NULL, elem };
-        store(parent, field, &l, sizeof l);
+        store(parent, slot, &l, sizeof l);
     }
 }
 
@@ -158,7 +167,7 @@ static void open_list(struct engine *e, struct frame *fr, const struct op *op, u
     f.v.u = count;
     emit(e, &f);
     if (counted ? count == 0 : e->c.pos >= end) {
-        finish_list(e, fr, op->field, op->sub, op->flags, list_off, e->c.pos, 0);
+        finish_list(e, fr, op->field, op->slot, op->sub, op->flags, list_off, e->c.pos, 0);
         return;
     }
     if (e->sp + 1 >= ALB_MAX_DEPTH) {
@@ -167,7 +176,8 @@ static void open_list(struct engine *e, struct frame *fr, const struct op *op, u
     }
     /* elements are reached through iterators: their fields are not stored */
     e->st[++e->sp] = (struct frame){
-        .pc = op->sub->ops, .elem = op->sub, .store = NULL, .end = end, .left = count,
+        .pc = op->sub->ops, .elem = op->sub, .store = NULL, .end = end,
+        .lim = min64(end, e->c.avail), .left = count, .list_slot = op->slot,
         .list_off = list_off, .elems_off = e->c.pos, .elem_off = e->c.pos,
         .list_field = op->field, .group_field = ALB_F_NONE,
         .mode = (uint8_t)(counted ? M_LIST : M_REPEAT), .flags = op->flags,
@@ -196,8 +206,8 @@ static void next_element(struct engine *e, struct frame *fr)
     e->list_sp = done.outer_list;
     e->depth--;
     /* a sized region (WV0 taps) ends where its elements end */
-    finish_list(e, &e->st[e->sp], done.list_field, done.elem, done.flags, done.list_off,
-                done.elems_off, done.index);
+    finish_list(e, &e->st[e->sp], done.list_field, done.list_slot, done.elem, done.flags,
+                done.list_off, done.elems_off, done.index);
 }
 
 static void close_group(struct engine *e, struct frame *fr)
@@ -218,12 +228,13 @@ static void push_seq(struct engine *e, const struct frame *fr, const struct layo
         fail(e, ALB_E_BAD_COUNT, ALB_F_NONE, e->c.pos, 1);
         return;
     }
-    struct frame nf = { .pc = l->ops, .store = fr->store, .end = fr->end,
+    struct frame nf = { .pc = l->ops, .store = fr->store, .end = fr->end, .lim = fr->lim,
                         .group_field = ALB_F_NONE, .mode = M_SEQ };
     e->st[++e->sp] = nf;
 }
 
-static void step(struct engine *e, struct frame *fr, const struct op *op)
+static inline __attribute__((always_inline)) void step(struct engine *e, struct frame *fr,
+                                                      const struct op *op)
 {
     uint64_t off = e->c.pos;
     const uint8_t *p;
@@ -247,7 +258,7 @@ static void step(struct engine *e, struct frame *fr, const struct op *op)
         if (n == 0xFFFF && e->version == 2)
             e->warnings |= ALB_W_STR_65535;
         struct alb_bytes b = { s, n };
-        store(fr, op->field, &b, sizeof b);
+        store(fr, op->slot, &b, sizeof b);
         struct alb_field f = { .id = (enum alb_field_id)op->field, .type = ALB_T_STR,
                                .ev = ALB_FE_VALUE, .off = off, .len = 2u + n };
         f.v.b = b;
@@ -256,14 +267,14 @@ static void step(struct engine *e, struct frame *fr, const struct op *op)
     }
     case OP_INT:
         if (read_int(e, fr, op->field, 0, &iv, &bad)) {
-            store(fr, op->field, &iv, sizeof iv);
+            store(fr, op->slot, &iv, sizeof iv);
             value(e, op->field, ALB_T_INT, off, 8, (uint64_t)iv, bad);
         }
         break;
     case OP_PID32:
         if ((p = take(e, fr, op->field, 4))) {
             iv = (int32_t)be32(p);
-            store(fr, op->field, &iv, sizeof iv);
+            store(fr, op->slot, &iv, sizeof iv);
             value(e, op->field, ALB_T_INT, off, 4, (uint64_t)iv, 0);
         }
         break;
@@ -275,7 +286,7 @@ static void step(struct engine *e, struct frame *fr, const struct op *op)
         if (!(p = take(e, fr, op->field, w)))
             break;
         uint64_t u = w == 2 ? be16(p) : w == 4 ? be32(p) : be64(p);
-        store(fr, op->field, &u, sizeof u);
+        store(fr, op->slot, &u, sizeof u);
         value(e, op->field, op->code == OP_IPV4 ? ALB_T_IPV4 : ALB_T_UINT, off, w, u, 0);
         break;
     }
@@ -288,7 +299,7 @@ static void step(struct engine *e, struct frame *fr, const struct op *op)
             r = ALB_E_TIME_RANGE;
         if (r != ALB_E_OK)
             fail(e, r, op->field, off, 0);
-        store(fr, op->field, &t, sizeof t);
+        store(fr, op->slot, &t, sizeof t);
         struct alb_field f = { .id = (enum alb_field_id)op->field, .type = ALB_T_TIME,
                                .ev = ALB_FE_VALUE, .off = off, .len = 16, .bad = r != ALB_E_OK };
         f.v.t = t;
@@ -303,7 +314,7 @@ static void step(struct engine *e, struct frame *fr, const struct op *op)
             }
             if (iv == ALB_VMTYPE_HVT_ARM64)
                 e->warnings |= ALB_W_VMTYPE_ARM64;
-            store(fr, op->field, &iv, sizeof iv);
+            store(fr, op->slot, &iv, sizeof iv);
             value(e, op->field, ALB_T_INT, off, 8, (uint64_t)iv, bad);
         }
         break;
@@ -321,7 +332,7 @@ static void step(struct engine *e, struct frame *fr, const struct op *op)
         e->exit_kind = iv;
         e->exit_off = off;
         e->exit_bad = bad;
-        store(fr, op->field, &iv, sizeof iv);
+        store(fr, op->slot, &iv, sizeof iv);
         value(e, op->field, ALB_T_INT, off, e->c.pos - off, (uint64_t)iv, bad);
         break;
     case OP_CHECK_EXIT:
@@ -331,7 +342,7 @@ static void step(struct engine *e, struct frame *fr, const struct op *op)
     case OP_IMAGE: {
         if (!read_int(e, fr, op->field, 1, &iv, &bad))
             break;
-        store(fr, op->field, &iv, sizeof iv);
+        store(fr, op->slot, &iv, sizeof iv);
         value(e, op->field, ALB_T_INT, off, 8, (uint64_t)iv, bad);
         if (bad)
             break;
@@ -345,7 +356,7 @@ static void step(struct engine *e, struct frame *fr, const struct op *op)
         if (!(p = take(e, fr, op->aux, (uint64_t)iv)))
             break;
         struct alb_bytes b = { p, (size_t)iv };
-        store(fr, op->aux, &b, sizeof b);
+        store(fr, op->aux_slot, &b, sizeof b);
         struct alb_field f = { .id = (enum alb_field_id)op->aux, .type = ALB_T_BYTES,
                                .ev = ALB_FE_VALUE, .off = ioff, .len = (uint64_t)iv };
         f.v.b = b;
@@ -371,7 +382,7 @@ static void step(struct engine *e, struct frame *fr, const struct op *op)
     case OP_SIZED_REPEAT: {
         if (!read_int(e, fr, op->aux, 1, &iv, &bad))
             break;
-        store(fr, op->aux, &iv, sizeof iv);
+        store(fr, op->aux_slot, &iv, sizeof iv);
         value(e, op->aux, ALB_T_INT, off, 8, (uint64_t)iv, bad);
         if (bad)
             break;
@@ -399,7 +410,7 @@ static void step(struct engine *e, struct frame *fr, const struct op *op)
         if (!(p = take(e, fr, op->field, 2)))
             break;
         uint64_t tag = be16(p);
-        store(fr, op->field, &tag, sizeof tag);
+        store(fr, op->slot, &tag, sizeof tag);
         value(e, op->field, ALB_T_UINT, off, 2, tag, 0);
         const struct layout *l = alb_event_layout_(op->code == OP_EVENT2 ? 2 : 0, tag);
         if (!l) {
@@ -414,7 +425,7 @@ static void step(struct engine *e, struct frame *fr, const struct op *op)
         uint64_t have = e->c.avail > e->c.pos ? e->c.avail - e->c.pos : 0;
         struct alb_bytes b = { e->c.base + e->c.pos, (size_t)(have < n ? have : n) };
         e->c.pos += b.n;
-        store(fr, op->field, &b, sizeof b);
+        store(fr, op->slot, &b, sizeof b);
         struct alb_field f = { .id = (enum alb_field_id)op->field, .type = ALB_T_BYTES,
                                .ev = ALB_FE_VALUE, .off = off, .len = b.n };
         f.v.b = b;
@@ -433,6 +444,7 @@ static void run(struct engine *e, const struct layout *l, void *dst, uint64_t en
     e->list_sp = -1;
     e->depth = 0;
     e->st[0] = (struct frame){ .pc = l->ops, .store = dst, .end = end,
+                               .lim = min64(end, e->c.avail),
                                .group_field = ALB_F_NONE, .mode = M_SEQ };
     while (!e->stop) {
         struct frame *fr = &e->st[e->sp];

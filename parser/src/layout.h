@@ -42,6 +42,8 @@ struct op {
     uint8_t flags;                  /* LF_* */
     uint16_t field;                 /* enum alb_field_id */
     uint16_t aux;                   /* a second field (OP_IMAGE, OP_SIZED_REPEAT) */
+    uint16_t slot;                  /* where field is stored: 1 + offset, 0 = nowhere */
+    uint16_t aux_slot;
     const struct layout *sub;       /* list element layout */
 };
 

@@ -5,14 +5,28 @@
 
 #include "layout.h"
 
+/* where each field is stored (1 + offset; 0 = nowhere), from fields.def */
+#define MSG(member) (1u + (uint32_t)offsetof(struct alb_msg, member))
+#define IN(type, member) (1u + (uint32_t)offsetof(type, member))
+#define ITEM 1u
+#define NOSLOT 0u
+#define EL(type) (uint32_t)sizeof(type)
+#define NOELEM 0u
+enum field_slot {
+#define FIELD(id, name, type, slot, elem, desc) SLOT_##id = slot,
+#include "albatross/fields.def"
+#undef FIELD
+};
+
 #define F(id) ALB_F_##id
-#define O(code, field) { OP_##code, 0, F(field), 0, NULL }
-#define O2(code, field, aux) { OP_##code, 0, F(field), F(aux), NULL }
-#define LIST(field, sub) { OP_LIST, 0, F(field), 0, &sub }
-#define LIST_F(field, sub, fl) { OP_LIST, fl, F(field), 0, &sub }
-#define REPEAT(field, sub) { OP_REPEAT, 0, F(field), 0, &sub }
-#define REPEAT_F(field, sub, fl) { OP_REPEAT, fl, F(field), 0, &sub }
-#define END { OP_END, 0, 0, 0, NULL }
+#define O(code, field) { OP_##code, 0, F(field), 0, SLOT_##field, 0, NULL }
+#define O2(code, field, aux) { OP_##code, 0, F(field), F(aux), SLOT_##field, SLOT_##aux, NULL }
+#define LIST(field, sub) { OP_LIST, 0, F(field), 0, SLOT_##field, 0, &sub }
+#define LIST_F(field, sub, fl) { OP_LIST, fl, F(field), 0, SLOT_##field, 0, &sub }
+#define REPEAT(field, sub) { OP_REPEAT, 0, F(field), 0, SLOT_##field, 0, &sub }
+#define REPEAT_F(field, sub, fl) { OP_REPEAT, fl, F(field), 0, SLOT_##field, 0, &sub }
+#define CALL(sub) { OP_CALL, 0, NO_FIELD, 0, 0, 0, &sub }
+#define END { OP_END, 0, 0, 0, 0, 0, NULL }
 #define NO_FIELD ((uint16_t)ALB_F_NONE)
 #define LAYOUT(name, min, ...) \
     static const struct op name##_ops[] = { __VA_ARGS__, END }; \
@@ -52,7 +66,7 @@ ELEMENT(VM_INFO, 34,
 /* §1.12 WV0: leaf name, cmd, u32 pid, int tapc, tapc bytes of str* */
 ELEMENT(VM_INFO0, 16,
         O(GROUP, VMINFO), O(STR, INFO_LEAF), O(STR, INFO_CMD), O(PID32, INFO_PID),
-        { OP_SIZED_REPEAT, 0, F(INFO_TAPS), F(INFO_TAPC), &STR_INFO_TAP });
+        { OP_SIZED_REPEAT, 0, F(INFO_TAPS), F(INFO_TAPC), SLOT_INFO_TAPS, SLOT_INFO_TAPC, &STR_INFO_TAP });
 
 /* ---- §1.7 rusage, the same in both versions */
 #define RUSAGE \
@@ -70,7 +84,7 @@ LAYOUT(LAYOUT_NAME, 8, VM_NAME);
 LAYOUT(LAYOUT_CONSOLE_DATA, 26, VM_NAME, O(PTIME, TS), O(STR, CONSOLE_LINE));
 LAYOUT(LAYOUT_STATS_ADD, 24, VM_NAME, O(INT, STATS_PID), LIST(STATS_TAPS, STR_STATS_TAP));
 LAYOUT(LAYOUT_STATS_DATA, 168, VM_NAME,
-       { OP_CALL, 0, NO_FIELD, 0, &RUSAGE_GROUP },
+       CALL(RUSAGE_GROUP),
        LIST(VMM, VMM_STAT), LIST(IFDATA, IFDATA));
 LAYOUT(LAYOUT_LOG, 26, VM_NAME, O(PTIME, TS), O(EVENT2, EVENT));
 LAYOUT(LAYOUT_VM_CREATE, 74, VM_NAME, O(INT, VM_CPUID), O(INT, VM_MEMORY), O(STR, VM_BLOCK),
@@ -84,7 +98,7 @@ LAYOUT(LAYOUT_RAW, 0, O(REST, BODY));
 LAYOUT(LAYOUT_GUESS_NAME, 8, VM_NAME, O(REST, BODY));
 
 /* events (§1.13) */
-LAYOUT(LAYOUT_EV_NONE, 0, { OP_END, 0, NO_FIELD, 0, NULL });
+LAYOUT(LAYOUT_EV_NONE, 0, END);
 LAYOUT(LAYOUT_EV_ADDR, 6, O(IPV4, EV_IP), O(U16, EV_PORT));
 LAYOUT(LAYOUT_EV_VM_START, 18, O(INT, EV_PID), O(STR, EV_BLOCK), LIST(EV_TAPS, STR_EV_TAP));
 LAYOUT(LAYOUT_EV_VM_STOP, 24, O(INT, EV_PID), O(EXIT_INT, EV_EXIT), O(INT, EV_CODE),
@@ -96,7 +110,7 @@ LAYOUT(LAYOUT0_CONSOLE_HISTORY, 16, O(OPTSTR, NAME), O(PTIME, SINCE));
 LAYOUT(LAYOUT0_CONSOLE_DATA, 20, O(STR, NAME), O(PTIME, TS), O(STR, CONSOLE_LINE));
 LAYOUT(LAYOUT0_STATS_ADD, 4, O(PID32, STATS_PID), REPEAT(STATS_TAPS, STR_STATS_TAP));
 LAYOUT(LAYOUT0_PID, 4, O(PID32, STATS_PID));
-LAYOUT(LAYOUT0_STATS, 144, { OP_CALL, 0, NO_FIELD, 0, &RUSAGE_GROUP },
+LAYOUT(LAYOUT0_STATS, 144, CALL(RUSAGE_GROUP),
        REPEAT_F(IFDATA, IFDATA, LF_REF_MULTI));
 LAYOUT(LAYOUT0_LOG, 22, O(PTIME, TS), O(STR, LOG_CONTEXT), O(STR, NAME), O(EVENT0, EVENT));
 LAYOUT(LAYOUT0_LOG_HISTORY, 18, O(STR, LOG_CONTEXT), O(PTIME, SINCE));
@@ -112,13 +126,6 @@ LAYOUT(LAYOUT0_EV_BLOCK_DESTROY, 2, O(STR, EV_BLOCK_NAME));
 LAYOUT(LAYOUT0_EV_DELEGATE, 2, O(STR, EV_BLOCK), REPEAT(EV_BRIDGES, STR_EV_BRIDGE));
 
 /* ---- tables */
-
-#define MSG(member) (1u + (uint32_t)offsetof(struct alb_msg, member))
-#define IN(type, member) (1u + (uint32_t)offsetof(type, member))
-#define ITEM 1u
-#define NOSLOT 0u
-#define EL(type) (uint32_t)sizeof(type)
-#define NOELEM 0u
 
 const struct field_def alb_fields_[ALB_F_COUNT] = {
 #define FIELD(id, name, type, slot, elem, desc) \
