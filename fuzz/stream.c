@@ -3,7 +3,8 @@
  * Input: a selector byte (modulo 5 picks the WV0 channel), a byte k, then
  * k % 8 chunk sizes (one byte each, 0 meaning 256), then the stream.  The
  * stream is delivered in chunks of those sizes (cycling).  The split
- * decoder keeps a buffer that grows with every chunk, decodes whenever a
+ * decoder sees a buffer that grows with every chunk (under ASan the bytes
+ * not yet delivered are poisoned), decodes whenever a
  * whole message is present and, after a framing error, resyncs with
  * alb_resync() -- committing to a resync point only once enough bytes
  * follow it to judge the header.  A whole-buffer decoder runs over the
@@ -18,6 +19,24 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_RECORDS 4096
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALB_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define ALB_ASAN 1
+#endif
+#ifdef ALB_ASAN
+void __asan_poison_memory_region(void const volatile *addr, size_t size);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+#define POISON(p, n) __asan_poison_memory_region((p), (n))
+#define UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
 
 struct record {
     uint64_t pos;
@@ -76,6 +95,9 @@ static void drain(struct seq *s, const uint8_t *buf, size_t have, size_t *pos, i
             *resyncing = 0;
             continue;
         }
+        struct alb_frame fr;
+        if (!final && alb_frame(buf + *pos, have - *pos, o, &fr) == ALB_E_NEED_MORE)
+            return;     /* not a whole message yet: wait for the next chunk */
         fz_decode(buf + *pos, have - *pos, o, &res);
         if (res.ret == ALB_E_OK) {
             add(s, *pos, &res);
@@ -109,12 +131,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int wres = 0;
     drain(&whole, s, n, &wpos, &wres, &o, 1);
 
-    /* split: an exact-size copy of what has arrived, grown chunk by chunk */
+    /* split: the bytes not yet arrived are poisoned under ASan, so a read
+     * beyond what was delivered is reported */
     split.n = 0;
     split.overflow = 0;
     size_t have = 0, spos = 0, ci = 0;
     int sres = 0;
-    uint8_t *buf = NULL;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf)
+        return 0;
+    memcpy(buf, s, n);
+    POISON(buf, n);
     while (have < n) {
         size_t c = n;
         if (k) {
@@ -123,15 +150,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (c > n - have)
             c = n - have;
+        UNPOISON(buf + have, c);
         have += c;
-        uint8_t *nb = malloc(have);
-        if (!nb) {
-            free(buf);
-            return 0;
-        }
-        memcpy(nb, s, have);
-        free(buf);
-        buf = nb;
         drain(&split, buf, have, &spos, &sres, &o, have == n);
     }
     free(buf);
