@@ -310,12 +310,7 @@ static int on_tree_field(void *ctx, const struct alb_field *fd)
     FILE *f = ctx;
     const struct alb_field_info *fi = alb_field_info(fd->id);
     const char *name = fi ? fi->name : "?";
-    unsigned depth = fd->depth;
-    /* a group's OPEN already counts the group itself; show it at the level
-     * of its CLOSE, as lists are */
-    if (fd->ev == ALB_FE_OPEN && fd->type == ALB_T_GROUP && depth > 0)
-        depth--;
-    int indent = 4 + 2 * (int)depth;
+    int indent = 4 + 2 * (int)fd->depth;
 
     switch (fd->ev) {
     case ALB_FE_VALUE:
