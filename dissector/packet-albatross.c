@@ -898,16 +898,21 @@ static guint get_albatross_pdu_len(packet_info *pinfo, tvbuff_t *tvb, int offset
     guint rep = tvb_reported_length_remaining(tvb, offset);
     const guint8 *p = tvb_get_ptr(tvb, offset, cap);
     struct alb_opts o;
-    guint64 need;
+    struct alb_frame fr;
     fill_opts(&o, ALB_CH_ANY, 0);
-    guint64 n = unit_length(p, cap, &o, &need);
-    if (n)
-        return (guint)n;
-    if (need > 20 && need <= G_MAXUINT)
-        return (guint)need;             /* header read: the whole message */
-    if (pref_desegment && pinfo->can_desegment)
-        return 0;                       /* the header itself is incomplete */
-    return rep;
+    switch (alb_frame(p, cap, &o, &fr)) {
+    case ALB_E_OK:
+        return (guint)fr.total_len;
+    case ALB_E_NEED_MORE:
+        if (fr.total_len)
+            return (guint)fr.total_len;     /* header read: the whole message */
+        if (pref_desegment && pinfo->can_desegment)
+            return 0;                       /* the header itself is incomplete */
+        return rep;
+    default:
+        /* framing error: up to the next plausible header */
+        return (guint)alb_resync(p, cap, &o);
+    }
 }
 
 static int dissect_albatross_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -960,6 +965,17 @@ static gboolean dissect_albatross_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, pr
         return FALSE;
     conversation_t *conv = find_or_create_conversation(pinfo);
     conversation_set_dissector(conv, albatross_tcp_handle);
+    dissect_albatross_tcp(tvb, pinfo, tree, data);
+    return TRUE;
+}
+
+/* TLS application data (the WV0 client channel once decrypted): the TLS
+ * dissector keeps the conversation, so only this record is claimed. */
+static gboolean dissect_albatross_heur_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                           void *data)
+{
+    if (!looks_like_albatross(tvb, pref_or(ALB_CH_CLIENT)))
+        return FALSE;
     dissect_albatross_tcp(tvb, pinfo, tree, data);
     return TRUE;
 }
@@ -1503,7 +1519,7 @@ void proto_reg_handoff_albatross(void)
         dissector_add_uint_range_with_preference("tcp.port", "", albatross_tcp_handle);
         heur_dissector_add("tcp", dissect_albatross_heur_tcp, "Albatross over TCP", "albatross_tcp",
                            proto_albatross, HEURISTIC_ENABLE);
-        heur_dissector_add("tls", dissect_albatross_heur_tcp, "Albatross over TLS", "albatross_tls",
+        heur_dissector_add("tls", dissect_albatross_heur_tls, "Albatross over TLS", "albatross_tls",
                            proto_albatross, HEURISTIC_ENABLE);
     }
     if (pref_user0 && !user0_registered) {

@@ -33,13 +33,18 @@ chmod 755 "$work" "$work/plugins" "$work/plugins/4.0" "$work/plugins/4.0/epan"
 chmod 644 "$work"/*.pcap "$work/plugins/4.0/epan/albatross.so"
 chmod 777 "$work/home" "$work/out"
 
+# ALB_TS_LIMIT: seconds after which tshark is killed (0: no limit)
 ts() {
+    tmo=""
+    if [ "${ALB_TS_LIMIT:-0}" -gt 0 ]; then
+        tmo="timeout -s KILL $ALB_TS_LIMIT"
+    fi
     if [ "$(id -u)" = 0 ]; then
-        setpriv --reuid=65534 --regid=65534 --clear-groups \
+        $tmo setpriv --reuid=65534 --regid=65534 --clear-groups \
             env -i PATH="$PATH" HOME="$work/home" TZ=UTC LC_ALL=C.UTF-8 \
             WIRESHARK_PLUGIN_DIR="$work/plugins" "$ALB_TSHARK" "$@"
     else
-        env HOME="$work/home" TZ=UTC LC_ALL=C.UTF-8 WIRESHARK_PLUGIN_DIR="$work/plugins" \
+        $tmo env HOME="$work/home" TZ=UTC LC_ALL=C.UTF-8 WIRESHARK_PLUGIN_DIR="$work/plugins" \
             "$ALB_TSHARK" "$@"
     fi
 }
@@ -176,14 +181,8 @@ fuzz)
             chmod 644 "$f"
             log="$work/out/fuzz.log"
             # shellcheck disable=SC2086
-            ( ts -nVxr "$f" $tcpopts > "$log" 2>&1 ) &
-            pid=$!
-            ( sleep "$limit"; kill -9 $pid 2>/dev/null ) &
-            watchdog=$!
-            wait $pid
+            ALB_TS_LIMIT=$limit ts -nVxr "$f" $tcpopts > "$log" 2>&1
             rc=$?
-            kill $watchdog 2>/dev/null
-            wait $watchdog 2>/dev/null
             runs=$((runs + 1))
             if [ $rc -ge 128 ]; then
                 bad "$c seed $s: tshark died (status $rc; killed after ${limit}s or crashed)"
