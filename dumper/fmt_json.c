@@ -214,8 +214,17 @@ void json_item(struct dump_out *o, const struct dump_item *it)
             pop(&st);
     } else if (m->hdr_len || m->err.code == ALB_E_UNKNOWN_VERSION) {
         fprintf(f, ",\"albatross.version\":%u", m->version);
-        if (m->err.code == ALB_E_BAD_LENGTH || m->err.code == ALB_E_TOO_LONG)
-            fprintf(f, ",\"albatross.length\":%" PRIu64, m->length);
+        if (m->err.code == ALB_E_BAD_LENGTH || m->err.code == ALB_E_TOO_LONG) {
+            /* the whole header was read: say which message was refused */
+            const struct alb_kind_info *ki = alb_kind_info(m->kind);
+            char kname[96];
+            dump_kind_name(m, kname, sizeof kname);
+            fprintf(f, ",\"albatross.kind\":\"%s\",\"albatross.kind_name\":", ki ? ki->snake : "?");
+            jstr0(f, kname);
+            fprintf(f, ",\"albatross.tag\":\"0x%0*" PRIx32 "\",\"albatross.id\":\"%" PRIu64
+                    "\",\"albatross.length\":%" PRIu64, m->version == 2 ? 8 : 4, m->tag, m->id,
+                    m->length);
+        }
     }
 
     struct alb_error err;

@@ -367,8 +367,12 @@ void text_item(struct dump_out *o, const struct dump_item *it)
             fprintf(f, " version=%u", m->version);
         else if (m->hdr_len)
             fprintf(f, " WV%u", m->version);
-        if (m->err.code == ALB_E_BAD_LENGTH || m->err.code == ALB_E_TOO_LONG)
-            fprintf(f, " len=%" PRIu64, m->length);
+        if (m->err.code == ALB_E_BAD_LENGTH || m->err.code == ALB_E_TOO_LONG) {
+            char kname[96];
+            dump_kind_name(m, kname, sizeof kname);
+            fprintf(f, " %s tag=0x%0*" PRIx32 " id=%" PRIu64 " len=%" PRIu64, kname,
+                    m->version == 2 ? 8 : 4, m->tag, m->id, m->length);
+        }
         error_text(f, &err);
         if (it->type == DUMP_FRAMING)
             fprintf(f, "; skipped %" PRIu64 " byte%s", it->skipped, it->skipped == 1 ? "" : "s");

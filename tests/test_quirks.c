@@ -196,6 +196,8 @@ static void quirk5_lengths(void)
           "length >= 2^31 is refused but its extent known");
     CHECK(dec(&b, ALB_CH_ANY) == ALB_E_BAD_LENGTH && m.err.field == ALB_F_LENGTH &&
           m.err.offset == 16, "decode refuses it too");
+    CHECK(m.kind == ALB_K_VM_INFO && m.tag == 0x402 && m.id == 1 && m.length == 0x80000008u,
+          "the refused header is still reported");
     b.d[16] = 0x10;         /* 256 MiB + 8: over the default limit */
     CHECK(alb_frame(b.d, b.n, NULL, &f) == ALB_E_TOO_LONG, "over the default limit");
     struct alb_opts o = { .max_len = 0x20000000u };

@@ -564,25 +564,27 @@ enum alb_err alb_decode(const uint8_t *buf, size_t len, const struct alb_opts *o
     msg->version = fr.version;
     msg->hdr_len = fr.hdr_len;
     msg->channel = opts ? opts->channel : ALB_CH_ANY;
-    if (r != ALB_E_OK && !(r == ALB_E_NEED_MORE && fr.hdr_len && len >= fr.hdr_len)) {
+    int have_header = fr.hdr_len && len >= fr.hdr_len;
+    int v2 = fr.version == 2;
+    msg->length = fr.body_len;
+    if (have_header) {
+        /* a header refused for its length is still shown whole */
+        msg->tag = v2 ? be32(buf) : be16(buf + 6);
+        msg->id = v2 ? be64(buf + 8) : be16(buf + 2);
+        msg->padding = v2 ? be16(buf + 6) : 0;
+        msg->kind = alb_kind_of(fr.version, msg->tag, msg->channel);
+        if (msg->kind == ALB_K_V0_UNKNOWN && msg->channel == ALB_CH_ANY && msg->tag <= 7)
+            msg->warnings |= ALB_W_NO_CHANNEL;
+        if (msg->padding)
+            msg->warnings |= ALB_W_PADDING;
+    }
+    if (r != ALB_E_OK && !(r == ALB_E_NEED_MORE && have_header)) {
         msg->err.code = r;
         msg->err.field = r == ALB_E_UNKNOWN_VERSION ? ALB_F_VERSION
                        : r == ALB_E_NEED_MORE ? ALB_F_NONE : ALB_F_LENGTH;
-        msg->err.offset = r == ALB_E_UNKNOWN_VERSION ? 4 : fr.version == 2 ? 16 : 0;
-        msg->length = fr.body_len;
+        msg->err.offset = r == ALB_E_UNKNOWN_VERSION ? 4 : v2 ? 16 : 0;
         return r;
     }
-
-    int v2 = fr.version == 2;
-    msg->length = fr.body_len;
-    msg->tag = v2 ? be32(buf) : be16(buf + 6);
-    msg->id = v2 ? be64(buf + 8) : be16(buf + 2);
-    msg->padding = v2 ? be16(buf + 6) : 0;
-    msg->kind = alb_kind_of(fr.version, msg->tag, msg->channel);
-    if (msg->kind == ALB_K_V0_UNKNOWN && msg->channel == ALB_CH_ANY && msg->tag <= 7)
-        msg->warnings |= ALB_W_NO_CHANNEL;
-    if (msg->padding)
-        msg->warnings |= ALB_W_PADDING;
     if (r == ALB_E_NEED_MORE && !(opts && opts->partial)) {
         msg->err.code = ALB_E_NEED_MORE;
         return r;

@@ -243,9 +243,11 @@ struct alb_msg {
 
 enum alb_fevent { ALB_FE_VALUE, ALB_FE_OPEN, ALB_FE_CLOSE };
 
-/* One reported field.  off/len are bytes from the start of the message;
- * for OPEN the length is that of the whole list or group when known, and
- * CLOSE repeats off with the final length. */
+/* One reported field.  off/len are bytes from the start of the message.
+ * A list or group arrives as OPEN (len 0: its end is not known yet; for a
+ * list v.u is the count from the wire, 0 for WV0 lists that run to the end
+ * of their region), its elements one level deeper, then CLOSE with the same
+ * off, the final len and, for a list, the element count in v.u. */
 struct alb_field {
     enum alb_field_id id;
     enum alb_ftype type;
@@ -303,7 +305,9 @@ size_t alb_resync(const uint8_t *buf, size_t len, const struct alb_opts *opts);
  *   ALB_E_NEED_MORE  not enough bytes (with opts->partial and a complete
  *                    header, the available prefix was decoded and msg->err
  *                    is ALB_E_TRUNCATED)
- *   other            the header cannot be framed (msg->err says why). */
+ *   other            the header cannot be framed (msg->err says why); when
+ *                    the whole header was there (BAD_LENGTH, TOO_LONG) its
+ *                    members and kind are filled in all the same. */
 enum alb_err alb_decode(const uint8_t *buf, size_t len, const struct alb_opts *opts,
                         struct alb_msg *msg, alb_field_cb cb, void *ctx);
 
