@@ -22,7 +22,9 @@ if [ "$mode" = captures ]; then
     exec "$ALB_MKPCAP" "$ALB_CAPTURES" "${2:?vector folder}"
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/alb-dissector.XXXXXX") || exit 1
+# as root the folder must be reachable by uid 65534: use /tmp, not a private TMPDIR
+if [ "$(id -u)" = 0 ]; then tmpbase=/tmp; else tmpbase=${TMPDIR:-/tmp}; fi
+work=$(mktemp -d "$tmpbase/alb-dissector.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT INT TERM
 mkdir -p "$work/plugins/4.0/epan" "$work/home" "$work/out"
 cp "$ALB_PLUGIN" "$work/plugins/4.0/epan/albatross.so" || exit 1
