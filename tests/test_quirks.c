@@ -367,8 +367,14 @@ static void errors(void)
     u8(&b, 9);
     fin2(&b);
     CHECK(dec(&b, ALB_CH_ANY) == ALB_E_OK && m.kind == ALB_K_UNKNOWN && m.err.code == ALB_E_OK &&
-          (m.warnings & ALB_W_HEURISTIC) && m.name.count == 2 && m.u.body.n == 1 &&
-          m.u.body.p[0] == 9, "unknown request tag: a leading name is recognised");
+          (m.warnings & ALB_W_HEURISTIC) && m.name.count == 2 && m.u.body.n == b.n - 20 &&
+          m.u.body.p == b.d + 20, "unknown request tag: a leading name is recognised");
+    {
+        unsigned char out[64];
+        size_t w;
+        CHECK(alb_encode(&m, out, sizeof out, &w, NULL) == ALB_E_OK && w == b.n &&
+              memcmp(out, b.d, w) == 0, "a guessed name does not change the re-encoding");
+    }
     hdr2(&b, 0x80000999u, 5);
     fin2(&b);
     CHECK(dec(&b, ALB_CH_ANY) == ALB_E_OK && m.kind == ALB_K_SUCCESS && m.u.msg.p == NULL &&
@@ -487,6 +493,10 @@ static void wv0(void)
     m.id = 70000;
     CHECK(alb_encode(&m, out, sizeof out, &w, &e) == ALB_E_ENCODE && e.field == ALB_F_ID,
           "WV0 id over 16 bits");
+    alb_msg_init(&m, ALB_K_V0_UNKNOWN);
+    m.tag = 0x10004;
+    CHECK(alb_encode(&m, out, sizeof out, &w, &e) == ALB_E_ENCODE && e.field == ALB_F_TAG,
+          "WV0 tag over 16 bits");
 
     /* channel names from socket paths */
     CHECK(alb_channel_from_path("/var/run/cons.sock", 18) == ALB_CH_CONSOLE &&

@@ -613,6 +613,12 @@ enum alb_err alb_decode(const uint8_t *buf, size_t len, const struct alb_opts *o
         e.warnings |= ALB_W_HEURISTIC;
     }
     run(&e, layout, msg, fr.total_len);
+    if (layout == &LAYOUT_GUESS_NAME) {
+        /* the guessed name is a reading aid: the body stays the whole body,
+         * so the message re-encodes as it came */
+        uint64_t have = e.c.avail - fr.hdr_len;
+        msg->u.body = (struct alb_bytes){ buf + fr.hdr_len, (size_t)have };
+    }
 
     if (!e.stop && e.c.pos < fr.total_len) {
         /* quirk 8: the reference never rejects trailing bytes; we say so */

@@ -301,6 +301,10 @@ enum alb_err alb_encode(const struct alb_msg *msg, uint8_t *out, size_t cap, siz
         en.err.field = ALB_F_ID;
         goto refused;
     }
+    if (en.version == 0 && msg->tag > 0xFFFF) {
+        en.err.field = ALB_F_TAG;
+        goto refused;
+    }
     en.w.pos = hdr;
     if (!run(&en, kd->layout, msg))
         goto refused;

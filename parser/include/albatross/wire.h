@@ -235,7 +235,8 @@ struct alb_msg {
         struct alb_list vms;        /* info reply */
         struct alb_bytes msg;       /* success / failure */
         struct alb_bytes arg;       /* WV0 client commands */
-        struct alb_bytes body;      /* unknown kinds */
+        struct alb_bytes body;      /* unknown kinds: the whole body (also when a
+                                     * leading name was guessed, ALB_W_HEURISTIC) */
     } u;
 };
 
