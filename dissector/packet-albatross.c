@@ -925,8 +925,10 @@ static int dissect_albatross_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
 {
     struct alb_ctx cx;
     ctx_from_addresses(&cx, pinfo, pref_or(ALB_CH_CLIENT));
-    /* 8 bytes say the version and, for WV0, the whole header */
-    tcp_dissect_pdus(tvb, pinfo, tree, pref_desegment, 8, get_albatross_pdu_len,
+    /* no fixed length: a unit skipped after a framing error, or the rest of
+     * a stream that cannot be reassembled, may be shorter than a header;
+     * get_albatross_pdu_len asks for more bytes itself */
+    tcp_dissect_pdus(tvb, pinfo, tree, pref_desegment, 1, get_albatross_pdu_len,
                      dissect_albatross_pdu, &cx);
     return (int)tvb_captured_length(tvb);
 }

@@ -173,36 +173,45 @@ fuzz)
     start=${ALB_FUZZ_START:-1}
     limit=${ALB_FUZZ_TIMEOUT:-120}
     caps=${ALB_FUZZ_CAPTURES:-"vectors hostile sockdump125 sockdump16 tcp"}
+    # capture:seed pairs that once broke the plugin
+    regressions="tcp:2047"
     runs=0
+    fuzz_one() {
+        c=$1 s=$2
+        f="$work/out/fuzz-$c-$s.pcap"
+        if ! "$ALB_EDITCAP" -E 0.02 --seed "$s" "$work/$c.pcap" "$f" > /dev/null 2>&1; then
+            bad "editcap failed on $c seed $s"
+            return
+        fi
+        chmod 644 "$f"
+        log="$work/out/fuzz.log"
+        # shellcheck disable=SC2086
+        ALB_TS_LIMIT=$limit ts -nVxr "$f" $tcpopts > "$log" 2>&1
+        rc=$?
+        runs=$((runs + 1))
+        if [ $rc -ge 128 ]; then
+            bad "$c seed $s: tshark died (status $rc; killed after ${limit}s or crashed)"
+        elif [ $rc -ne 0 ] && [ $rc -ne 2 ]; then
+            bad "$c seed $s: tshark exited with $rc"
+        fi
+        if grep -E -q -i 'Dissector bug, protocol Albatross|Malformed Packet: Albatross' "$log"; then
+            bad "$c seed $s: exception in the albatross dissector:"
+            grep -E -i -m3 'Dissector bug, protocol Albatross|Malformed Packet: Albatross' "$log" >&2
+            [ -n "${ALB_FUZZ_KEEP:-}" ] && cp "$f" "$ALB_FUZZ_KEEP/"
+        fi
+        rm -f "$f"
+    }
+    for r in $regressions; do
+        fuzz_one "${r%%:*}" "${r#*:}"
+    done
     s=$start
     while [ "$s" -lt $((start + seeds)) ]; do
         for c in $caps; do
-            f="$work/out/fuzz-$c-$s.pcap"
-            "$ALB_EDITCAP" -E 0.02 --seed "$s" "$work/$c.pcap" "$f" > /dev/null 2>&1 \
-                || { bad "editcap failed on $c seed $s"; continue; }
-            chmod 644 "$f"
-            log="$work/out/fuzz.log"
-            # shellcheck disable=SC2086
-            ALB_TS_LIMIT=$limit ts -nVxr "$f" $tcpopts > "$log" 2>&1
-            rc=$?
-            runs=$((runs + 1))
-            if [ $rc -ge 128 ]; then
-                bad "$c seed $s: tshark died (status $rc; killed after ${limit}s or crashed)"
-            elif [ $rc -ne 0 ] && [ $rc -ne 2 ]; then
-                bad "$c seed $s: tshark exited with $rc"
-            fi
-            if grep -E -q -i 'Dissector bug, protocol Albatross|Malformed Packet: Albatross' "$log"; then
-                bad "$c seed $s: exception in the albatross dissector:"
-                grep -E -i -m3 'Dissector bug, protocol Albatross|Malformed Packet: Albatross' "$log" >&2
-            fi
-            if [ $fail = 1 ] && [ -n "${ALB_FUZZ_KEEP:-}" ]; then
-                cp "$f" "$ALB_FUZZ_KEEP/" 2>/dev/null
-            fi
-            rm -f "$f"
+            fuzz_one "$c" "$s"
         done
         s=$((s + 1))
     done
-    echo "fuzz: $runs runs (seeds $start..$((start + seeds - 1)))"
+    echo "fuzz: $runs runs (seeds $start..$((start + seeds - 1)) and regressions $regressions)"
     ;;
 *)
     echo "unknown mode $mode" >&2
