@@ -72,10 +72,81 @@ static struct alb_list take_strs(struct src *s, struct alb_bytes *items, unsigne
     return (struct alb_list){ n, NULL, 0, n ? items : NULL, NULL };
 }
 
+/* A built list (items) and its decoded twin (wire) give the same elements. */
+static void same_list(enum alb_field_id id, const struct alb_list *built, const struct alb_list *back)
+{
+    const struct alb_field_info *fi = alb_field_info(id);
+    union { struct alb_vm_info vm; struct alb_ifdata d; struct alb_vmm_stat v; struct alb_bytes s; } a, b;
+    struct alb_iter ia, ib;
+    uint64_t n = 0;
+    FZ_CHECK(fi && fi->type == ALB_T_LIST && fi->elem_size <= sizeof a);
+    alb_iter_init(&ia, id, built);
+    alb_iter_init(&ib, id, back);
+    while (alb_iter_next(&ia, &a)) {
+        FZ_CHECK(alb_iter_next(&ib, &b));
+        n++;
+        if (id == ALB_F_VMS) {
+            FZ_CHECK(a.vm.cmd.n == b.vm.cmd.n && a.vm.pid == b.vm.pid && a.vm.taps.count == b.vm.taps.count);
+            same_list(ALB_F_INFO_TAPS, &a.vm.taps, &b.vm.taps);
+        } else if (id == ALB_F_IFDATA) {
+            FZ_CHECK(a.d.name.n == b.d.name.n && a.d.mtu == b.d.mtu && a.d.output_dropped == b.d.output_dropped);
+        } else if (id == ALB_F_VMM) {
+            FZ_CHECK(a.v.key.n == b.v.key.n && a.v.value == b.v.value);
+        } else {
+            FZ_CHECK(a.s.n == b.s.n && (a.s.n == 0 || memcmp(a.s.p, b.s.p, a.s.n) == 0));
+        }
+    }
+    FZ_CHECK(!alb_iter_next(&ib, &b));
+    FZ_CHECK(n == built->count && n == back->count);
+}
+
+static void check_lists(const struct alb_msg *m, const struct alb_msg *back)
+{
+    switch (m->kind) {
+    case ALB_K_VM_INFO_REPLY: case ALB_K_V0_INFO_MSG:
+        same_list(ALB_F_VMS, &m->u.vms, &back->u.vms);
+        break;
+    case ALB_K_STATS_DATA:
+        same_list(ALB_F_VMM, &m->u.stats.vmm, &back->u.stats.vmm);
+        /* fall through */
+    case ALB_K_V0_STATS_STATREPLY: case ALB_K_V0_STAT_MSG:
+        same_list(ALB_F_IFDATA, &m->u.stats.ifdata, &back->u.stats.ifdata);
+        break;
+    case ALB_K_VM_CREATE:
+        same_list(ALB_F_VM_NETWORK, &m->u.vm.network, &back->u.vm.network);
+        same_list(ALB_F_VM_ARGV, &m->u.vm.argv, &back->u.vm.argv);
+        break;
+    default:
+        break;
+    }
+    if (m->version == 2 && m->kind != ALB_K_UNKNOWN && alb_kind_info(m->kind)->role != ALB_ROLE_REPLY)
+        same_list(ALB_F_VM_NAME, &m->name, &back->name);
+}
+
+/* The name and lookup functions agree with each other for any input. */
+static void names(struct src *s)
+{
+    struct alb_bytes path = take_str(s);
+    enum alb_channel ch = alb_channel_from_path((const char *)path.p, path.n);
+    FZ_CHECK((unsigned)ch < ALB_CH_COUNT);
+    for (unsigned c = 0; c < ALB_CH_COUNT; c++)
+        FZ_CHECK(c == 0 || alb_channel_from_name(alb_channel_name((enum alb_channel)c)) == c);
+    int64_t v = (int64_t)take_u64(s);
+    FZ_CHECK((alb_vmtype_name(v) != NULL) == (v >= 0 && v <= 2));
+    FZ_CHECK((alb_exit_name(v) != NULL) == (v >= 0 && v <= 2));
+    FZ_CHECK((alb_event_name((uint64_t)v) != NULL) == ((uint64_t)v < ALB_EV_COUNT));
+    FZ_CHECK((alb_event_snake((uint64_t)v) != NULL) == ((uint64_t)v < ALB_EV_COUNT));
+    FZ_CHECK(alb_err_str((enum alb_err)(v & 63)) != NULL && alb_err_name((enum alb_err)(v & 63)) != NULL);
+    FZ_CHECK((alb_warning_str((unsigned)v & 15) != NULL) == (((unsigned)v & 15) < ALB_W_COUNT));
+    uint32_t tag = (uint32_t)take_u64(s);
+    enum alb_kind op = alb_reply_op(tag);
+    FZ_CHECK(op == ALB_K_UNKNOWN || alb_kind_of(2, tag & 0x7FFFFFFFu, ALB_CH_ANY) == op);
+}
+
 static void typed_roundtrip(const uint8_t *data, size_t size, enum alb_channel ch)
 {
     static struct alb_msg m;
-    static struct alb_bytes strs[4][4];
+    static struct alb_bytes strs[4][4], taps[3][3];
     static struct fz_result r1, r2;
     struct src s = { data, size };
     enum alb_kind k = (enum alb_kind)(take_u64(&s) % ALB_K_COUNT);
@@ -91,6 +162,7 @@ static void typed_roundtrip(const uint8_t *data, size_t size, enum alb_channel c
     m.ts.d = (int64_t)take_u64(&s);
     m.ts.ps = (int64_t)take_u64(&s);
     m.pid = (int64_t)take_u64(&s);
+    names(&s);
     switch (k) {
     case ALB_K_VM_CREATE:
         m.u.vm.cpuid = (int64_t)take_u64(&s);
@@ -122,10 +194,40 @@ static void typed_roundtrip(const uint8_t *data, size_t size, enum alb_channel c
         uint64_t *ru = &m.u.stats.ru.utime_sec;
         for (int i = 0; i < 18; i++)
             ru[i] = take_u64(&s);
+        static struct alb_vmm_stat vmm[3];
+        static struct alb_ifdata ifd[3];
+        unsigned nv = (unsigned)(take_u64(&s) % 4), ni = (unsigned)(take_u64(&s) % 4);
+        for (unsigned i = 0; i < nv; i++) {
+            vmm[i].key = take_str(&s);
+            vmm[i].value = take_u64(&s);
+        }
+        for (unsigned i = 0; i < ni; i++) {
+            memset(&ifd[i], 0, sizeof ifd[i]);
+            ifd[i].name = take_str(&s);
+            ifd[i].flags = take_u64(&s) >> 31;  /* now and then too big for a u32 */
+            ifd[i].mtu = take_u64(&s) & 0xffffffffu;
+            ifd[i].input_bytes = take_u64(&s);
+            ifd[i].output_dropped = take_u64(&s);
+        }
+        m.u.stats.vmm = (struct alb_list){ nv, NULL, 0, nv ? vmm : NULL, NULL };
+        m.u.stats.ifdata = (struct alb_list){ ni, NULL, 0, ni ? ifd : NULL, NULL };
         break;
     }
-    case ALB_K_VM_INFO_REPLY: case ALB_K_V0_INFO_MSG:
+    case ALB_K_VM_INFO_REPLY: case ALB_K_V0_INFO_MSG: {
+        static struct alb_vm_info vms[3];
+        unsigned n = (unsigned)(take_u64(&s) % 4);
+        for (unsigned i = 0; i < n; i++) {
+            memset(&vms[i], 0, sizeof vms[i]);
+            vms[i].name = take_strs(&s, strs[1 + i], 3);
+            vms[i].leaf = take_str(&s);
+            vms[i].memory = (int64_t)take_u64(&s);
+            vms[i].cmd = take_str(&s);
+            vms[i].pid = (int64_t)take_u64(&s);
+            vms[i].taps = take_strs(&s, taps[i], 3);
+        }
+        m.u.vms = (struct alb_list){ n, NULL, 0, n ? vms : NULL, NULL };
         break;
+    }
     default:
         m.u.msg = take_str(&s);     /* line, msg, arg and body share this place */
         if (take_u64(&s) & 1)
@@ -148,6 +250,7 @@ static void typed_roundtrip(const uint8_t *data, size_t size, enum alb_channel c
     fz_decode(e1, len1, &o, &r1);
     FZ_CHECK(r1.ret == ALB_E_OK && r1.msg.err.code == ALB_E_OK && r1.consumed == len1);
     FZ_CHECK(r1.msg.kind == m.kind && r1.msg.id == m.id);
+    check_lists(&m, &r1.msg);
     size_t len2;
     uint8_t *e2 = encode(&r1.msg, &len2);
     FZ_CHECK(len2 == len1 && memcmp(e1, e2, len1) == 0);
