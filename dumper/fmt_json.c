@@ -188,6 +188,34 @@ static void jerror(FILE *f, const struct alb_error *e)
     fprintf(f, ",\"offset\":%" PRIu64 "}", e->offset);
 }
 
+static const char *const transport_names[] = {
+    [DUMP_TR_RAW] = "raw", [DUMP_TR_TCP] = "tcp", [DUMP_TR_UNIX] = "unix",
+    [DUMP_TR_UNIX16] = "unix", [DUMP_TR_EXPORTED] = "exported_pdu",
+};
+
+static void jflow(FILE *f, const struct dump_src *s)
+{
+    char ts[48];
+    dump_cap_time(s->ts_sec, s->ts_usec, ts, sizeof ts);
+    fprintf(f, ",\"frame\":%" PRIu64 ",\"ts\":\"%s\",\"flow\":{\"transport\":\"%s\"", s->frame, ts,
+            transport_names[s->transport]);
+    if (s->has_addr) {
+        fputs(",\"src\":", f);
+        jstr0(f, s->from);
+        fputs(",\"dst\":", f);
+        jstr0(f, s->to);
+    }
+    if (s->transport == DUMP_TR_UNIX) {
+        fputs(",\"path\":", f);
+        jstr0(f, s->path);
+    }
+    if (s->transport == DUMP_TR_UNIX || s->transport == DUMP_TR_UNIX16)
+        fprintf(f, ",\"pids\":{\"src\":%" PRIu64 ",\"dst\":%" PRIu64 "}", s->pid, s->peer);
+    fprintf(f, ",\"direction\":\"%s\"}",
+            s->dir == DUMP_DIR_TO_SERVER ? "to_server"
+            : s->dir == DUMP_DIR_TO_CLIENT ? "to_client" : "unknown");
+}
+
 void json_item(struct dump_out *o, const struct dump_item *it)
 {
     FILE *f = o->f;
@@ -197,6 +225,13 @@ void json_item(struct dump_out *o, const struct dump_item *it)
     if (o->file) {
         fputs(",\"file\":", f);
         jstr0(f, o->file);
+    }
+    if (it->src)
+        jflow(f, it->src);
+    if (it->type == DUMP_GAP || it->type == DUMP_RESYNC) {
+        fprintf(f, ",\"%s\":%" PRIu64 "}\n", it->type == DUMP_GAP ? "gap" : "resync_skipped",
+                it->skipped);
+        return;
     }
     if (it->type == DUMP_MESSAGE) {
         const struct alb_kind_info *k = alb_kind_info(m->kind);

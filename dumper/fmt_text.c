@@ -305,13 +305,47 @@ static int on_line_field(void *ctx, const struct alb_field *fd)
 
 /* ---------------------------------------------------------------- the tree */
 
+struct tree {
+    FILE *f;
+    int offsets;
+};
+
+/* The tree without byte offsets: names and values, indented by depth. */
+static void plain_tree_field(FILE *f, const struct alb_field *fd, const char *name)
+{
+    int indent = 4 + 2 * (int)fd->depth;
+    switch (fd->ev) {
+    case ALB_FE_VALUE:
+        fprintf(f, "%*s%s = ", indent, "", name);
+        value(f, fd, 1);
+        putc('\n', f);
+        break;
+    case ALB_FE_OPEN:
+        fprintf(f, "%*s%s", indent, "", name);
+        if (fd->type == ALB_T_LIST && fd->v.u)
+            fprintf(f, " (list of %" PRIu64 ")\n", fd->v.u);
+        else
+            fputs(fd->type == ALB_T_LIST ? " (list)\n" : " (group)\n", f);
+        break;
+    case ALB_FE_CLOSE:
+        if (fd->type == ALB_T_LIST && fd->v.u == 0)
+            fprintf(f, "%*s(empty)\n", indent + 2, "");
+        break;
+    }
+}
+
 static int on_tree_field(void *ctx, const struct alb_field *fd)
 {
-    FILE *f = ctx;
+    struct tree *t = ctx;
+    FILE *f = t->f;
     const struct alb_field_info *fi = alb_field_info(fd->id);
     const char *name = fi ? fi->name : "?";
     int indent = 4 + 2 * (int)fd->depth;
 
+    if (!t->offsets) {
+        plain_tree_field(f, fd, name);
+        return 0;
+    }
     switch (fd->ev) {
     case ALB_FE_VALUE:
         fprintf(f, "%*s+%-6" PRIu64 " %6" PRIu64 "  %s = ", indent, "", fd->off, fd->len, name);
@@ -354,14 +388,38 @@ void text_file_header(struct dump_out *o, const char *name)
     putc('\n', o->f);
 }
 
+/* The start of a line: stream offset (raw streams), or capture time and flow. */
+static void line_start(FILE *f, const struct dump_item *it)
+{
+    if (!it->src) {
+        fprintf(f, "%" PRIu64, it->offset);
+        return;
+    }
+    char ts[48];
+    dump_cap_time(it->src->ts_sec, it->src->ts_usec, ts, sizeof ts);
+    fputs(ts, f);
+    putc(' ', f);
+    dump_flow_text(f, it->src);
+}
+
 void text_item(struct dump_out *o, const struct dump_item *it)
 {
     FILE *f = o->f;
     const struct alb_msg *m = &it->msg;
     struct alb_error err;
-    int has_err = dump_item_error(it, &err);
 
-    fprintf(f, "%" PRIu64, it->offset);
+    line_start(f, it);
+    if (it->type == DUMP_GAP) {
+        fprintf(f, " GAP %" PRIu64 " byte%s not captured\n", it->skipped,
+                it->skipped == 1 ? "" : "s");
+        return;
+    }
+    if (it->type == DUMP_RESYNC) {
+        fprintf(f, " RESYNC skipped %" PRIu64 " byte%s up to the next header\n", it->skipped,
+                it->skipped == 1 ? "" : "s");
+        return;
+    }
+    int has_err = dump_item_error(it, &err);
     if (it->type != DUMP_MESSAGE) {
         if (m->err.code == ALB_E_UNKNOWN_VERSION)
             fprintf(f, " version=%u", m->version);
@@ -416,6 +474,8 @@ void text_item(struct dump_out *o, const struct dump_item *it)
         fprintf(f, " [decoded the first %zu of %" PRIu64 " bytes]", it->len, it->total);
     putc('\n', f);
 
-    if (o->verbose)
-        dump_walk(it, on_tree_field, f);
+    if (o->verbose) {
+        struct tree t = { f, o->verbose > 1 };
+        dump_walk(it, on_tree_field, &t);
+    }
 }

@@ -8,7 +8,8 @@
 
 #include "dump.h"
 
-#define FIRST_SIZE (64u * 1024u)
+#define FIRST_SIZE (4u * 1024u)
+#define KEEP_SIZE (64u * 1024u)     /* an empty buffer larger than this is given back */
 
 int framer_init(struct framer *fr, const struct alb_opts *opts, size_t cap,
                 dump_emit_fn emit, void *ctx)
@@ -17,10 +18,8 @@ int framer_init(struct framer *fr, const struct alb_opts *opts, size_t cap,
     fr->opts = *opts;
     fr->opts.partial = 0;
     fr->cap = cap < DUMP_MIN_BUFFER ? DUMP_MIN_BUFFER : cap;
-    fr->size = fr->cap < FIRST_SIZE ? fr->cap : FIRST_SIZE;
-    fr->buf = malloc(fr->size);
-    if (!fr->buf)
-        return -1;
+    fr->buf = NULL;
+    fr->size = 0;
     fr->emit = emit;
     fr->ctx = ctx;
     fr->state = FR_NORMAL;
@@ -49,13 +48,14 @@ static void emit_message(struct framer *fr, size_t len, uint64_t total, uint64_t
     struct dump_item it;
     memset(&it, 0, sizeof it);
     it.offset = fr->base;
-    it.data = fr->buf + fr->start;
+    it.data = fr->buf ? fr->buf + fr->start : (const uint8_t *)"";
     it.len = len;
     it.total = total;
     it.received = received;
     it.complete = received >= total;
     it.prefix_only = prefix_only;
     it.opts = &fr->opts;
+    it.src = fr->src;
 
     struct alb_opts o = fr->opts;
     o.partial = len < total;
@@ -81,7 +81,15 @@ static void emit_framing(struct framer *fr)
     it.offset = fr->bad_off;
     it.skipped = fr->skipped;
     it.opts = &fr->opts;
-    it.msg = fr->bad;
+    it.src = fr->src;
+    if (fr->at_gap) {
+        it.type = DUMP_RESYNC;
+        fr->at_gap = 0;
+        if (fr->skipped == 0)
+            return;             /* the stream went on at a header */
+    } else {
+        it.msg = fr->bad;
+    }
     fr->emit(fr->ctx, &it);
 }
 
@@ -107,7 +115,23 @@ static int header_complete(const uint8_t *p, size_t n, const struct alb_opts *op
 static int resync_step(struct framer *fr, int eof)
 {
     size_t avail = fr->end - fr->start;
+    if (avail == 0)
+        return 0;
     const uint8_t *p = fr->buf + fr->start;
+    if (fr->at_gap == 1) {
+        /* after a gap the first byte is not known to be garbage */
+        if (!dump_plausible(p, avail, &fr->opts))
+            fr->at_gap = 2;
+        else if (header_complete(p, avail, &fr->opts)) {
+            emit_framing(fr);
+            fr->state = FR_NORMAL;
+            return 1;
+        } else if (!eof) {
+            return 0;       /* wait for the rest of the header */
+        } else {
+            fr->at_gap = 2;
+        }
+    }
     size_t i = alb_resync(p, avail, &fr->opts);
 
     if (i < avail && header_complete(p + i, avail - i, &fr->opts)) {
@@ -182,10 +206,106 @@ static void process(struct framer *fr, int eof)
 
 static void finish_skip(struct framer *fr)
 {
-    emit_message(fr, fr->end - fr->start, fr->skip_total, fr->skip_received, 1);
-    fr->base += fr->skip_received - (fr->end - fr->start);
-    drop(fr, fr->end - fr->start);
+    size_t held = fr->end - fr->start;
+    emit_message(fr, held, fr->skip_total, fr->skip_received, held < fr->skip_received);
+    fr->base += fr->skip_received + fr->skip_lost - held;
+    drop(fr, held);
+    fr->skip_lost = 0;
     fr->state = FR_NORMAL;
+}
+
+/* Gives back a large buffer once it is empty. */
+static void shrink(struct framer *fr)
+{
+    if (fr->start == fr->end && fr->size > KEEP_SIZE && fr->state != FR_SKIP) {
+        free(fr->buf);
+        fr->buf = NULL;
+        fr->size = 0;
+        fr->start = fr->end = 0;
+    }
+}
+
+size_t framer_held(const struct framer *fr)
+{
+    return fr->size;
+}
+
+int dump_plausible(const uint8_t *p, size_t n, const struct alb_opts *opts)
+{
+    struct alb_frame f;
+    enum alb_err r = alb_frame(p, n, opts, &f);
+    if (r != ALB_E_OK && r != ALB_E_NEED_MORE)
+        return 0;
+    if (f.hdr_len == 0 || n < f.hdr_len)
+        return 1;       /* the version is not even there yet, or fine so far */
+    if (f.version == 1)
+        return 0;
+    struct alb_opts o = *opts;
+    struct alb_msg m;
+    o.partial = 1;
+    alb_decode(p, f.hdr_len, &o, &m, NULL, NULL);
+    if (m.padding != 0)
+        return 0;
+    return m.kind != ALB_K_UNKNOWN && m.kind != ALB_K_V0_UNKNOWN;
+}
+
+void framer_midstream(struct framer *fr)
+{
+    fr->state = FR_RESYNC;
+    fr->at_gap = 1;
+    fr->skipped = 0;
+    fr->bad_off = fr->base;
+}
+
+void framer_gap(struct framer *fr, uint64_t lost)
+{
+    if (lost == 0)
+        return;
+    if (fr->state == FR_SKIP) {
+        if (lost < fr->skip_left) {
+            fr->skip_left -= lost;
+            fr->skip_lost += lost;
+            return;
+        }
+        lost -= fr->skip_left;
+        fr->skip_lost += fr->skip_left;
+        fr->skip_left = 0;
+        finish_skip(fr);
+    } else if (fr->state == FR_NORMAL && fr->end > fr->start) {
+        size_t avail = fr->end - fr->start;
+        struct alb_frame f;
+        enum alb_err r = alb_frame(fr->buf + fr->start, avail, &fr->opts, &f);
+        if (r == ALB_E_NEED_MORE && f.total_len && f.total_len - avail > lost) {
+            /* the gap lies inside this message: skip to its end */
+            fr->state = FR_SKIP;
+            fr->skip_total = f.total_len;
+            fr->skip_received = avail;
+            fr->skip_lost = lost;
+            fr->skip_left = f.total_len - avail - lost;
+            return;
+        }
+        if (r == ALB_E_NEED_MORE && f.total_len && f.total_len - avail == lost) {
+            emit_message(fr, avail, f.total_len, avail, 0);
+            fr->base += lost;
+            drop(fr, avail);
+            return;         /* the gap ends where the message ends */
+        }
+        /* a header cut by the gap, or a message running past it */
+        emit_message(fr, avail, f.total_len ? f.total_len : f.need, avail, 0);
+        drop(fr, avail);
+    } else if (fr->state == FR_RESYNC) {
+        /* what is held is garbage: report it with the bad header (if any) */
+        size_t avail = fr->end - fr->start;
+        fr->skipped += avail;
+        drop(fr, avail);
+        emit_framing(fr);
+    }
+    fr->base += lost;
+    fr->state = FR_RESYNC;
+    fr->at_gap = 1;
+    fr->skipped = 0;
+    fr->bad_off = fr->base;
+    shrink(fr);
 }
 
 int framer_feed(struct framer *fr, const uint8_t *data, size_t n)
@@ -213,7 +333,7 @@ int framer_feed(struct framer *fr, const uint8_t *data, size_t n)
              * cap, process() has always made room (skip or resync) */
             if (fr->size >= fr->cap)
                 return -1;
-            size_t size = fr->size * 2;
+            size_t size = fr->size ? fr->size * 2 : FIRST_SIZE;
             if (size > fr->cap || size < fr->size)
                 size = fr->cap;
             uint8_t *b = realloc(fr->buf, size);
@@ -231,6 +351,7 @@ int framer_feed(struct framer *fr, const uint8_t *data, size_t n)
         n -= k;
         process(fr, 0);
     }
+    shrink(fr);
     return 0;
 }
 
@@ -243,4 +364,7 @@ void framer_finish(struct framer *fr)
     fr->start = fr->end = 0;
     fr->base = 0;
     fr->state = FR_NORMAL;
+    fr->at_gap = 0;
+    fr->skip_lost = 0;
+    shrink(fr);
 }

@@ -114,3 +114,92 @@ int dump_item_error(const struct dump_item *it, struct alb_error *err)
     *err = it->msg.err;
     return err->code != ALB_E_OK;
 }
+
+void dump_cap_time(int64_t sec, long usec, char *buf, size_t n)
+{
+    int64_t days = sec / 86400;
+    int64_t sod = sec % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days--;
+    }
+    if (usec < 0 || usec > 999999)
+        usec = 0;
+    int64_t y;
+    unsigned mo, d;
+    civil_date(days, &y, &mo, &d);
+    snprintf(buf, n, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%06ldZ", y, mo, d,
+             (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), usec);
+}
+
+/* A socket path on the line: as is when it has no space or control bytes. */
+static void show_path(FILE *f, const char *p)
+{
+    size_t n = strlen(p);
+    int plain = n > 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] >= 0x7f || p[i] == '"')
+            plain = 0;
+    if (plain) {
+        fputs(p, f);
+    } else {
+        putc('"', f);
+        dump_cstr(f, (const uint8_t *)p, n);
+        putc('"', f);
+    }
+}
+
+void dump_flow_text(FILE *f, const struct dump_src *s)
+{
+    switch (s->transport) {
+    case DUMP_TR_RAW:
+        break;
+    case DUMP_TR_TCP:
+        fprintf(f, "%s > %s", s->from, s->to);
+        break;
+    case DUMP_TR_UNIX:
+        show_path(f, s->path);
+        fprintf(f, " %" PRIu64 " > %" PRIu64, s->pid, s->peer);
+        break;
+    case DUMP_TR_UNIX16:
+        fprintf(f, "pid %" PRIu64 " > %" PRIu64, s->pid, s->peer);
+        break;
+    case DUMP_TR_EXPORTED:
+        if (s->has_addr)
+            fprintf(f, "pdu %s > %s", s->from, s->to);
+        else
+            fputs("pdu", f);
+        break;
+    }
+    putc(':', f);
+}
+
+int dump_vm_name(const struct alb_msg *m, char *buf, size_t n)
+{
+    size_t k = 0;
+    if (n == 0)
+        return 0;
+    buf[0] = '\0';
+    if (m->version == 2) {
+        if (m->name.count == 0)
+            return 0;
+        struct alb_iter it;
+        struct alb_bytes part;
+        alb_iter_init(&it, ALB_F_VM_NAME, &m->name);
+        int first = 1;
+        while (alb_iter_next(&it, &part)) {
+            if (!first && k + 1 < n)
+                buf[k++] = '.';
+            first = 0;
+            for (size_t i = 0; i < part.n && k + 1 < n; i++)
+                buf[k++] = (char)part.p[i];
+        }
+    } else {
+        if (!m->name_str.p || m->name_str.n == 0)
+            return 0;
+        for (size_t i = 0; i < m->name_str.n && k + 1 < n; i++)
+            buf[k++] = (char)m->name_str.p[i];
+    }
+    buf[k] = '\0';
+    return 1;
+}
