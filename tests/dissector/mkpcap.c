@@ -732,7 +732,8 @@ static void tcp_frame(struct out *o, struct tcpconv *tc, int dir, uint8_t flags,
     tcp[12] = 5 << 4;
     tcp[13] = flags;
     put16be(tcp + 14, 65535);
-    memcpy(tcp + 20, data, n);
+    if (n)
+        memcpy(tcp + 20, data, n);   /* SYN and FIN carry no data (data may be NULL) */
     uint8_t pseudo[12];
     put32be(pseudo, 0x7f000001);
     put32be(pseudo + 4, 0x7f000001);
