@@ -180,6 +180,10 @@ static void lru_front(struct reader *r, struct conn *c)
 static void dir_emit(void *ctx, const struct dump_item *it)
 {
     struct dir *d = ctx;
+    /* both directions of a connection speak the same wire version */
+    struct dir *other = &d->c->d[d == &d->c->d[0]];
+    if (d->fr.version_seen >= 0)
+        other->fr.version_seen = d->fr.version_seen;
     d->c->r->sink->emit(d->c->r->sink->ctx, it);
 }
 
@@ -430,6 +434,21 @@ static int frames(const uint8_t *p, size_t n, const struct alb_opts *opts)
     return (e == ALB_E_OK || e == ALB_E_NEED_MORE) && f.version != 1;
 }
 
+/* Picked up in the middle: is there a plausible header in the segment
+ * followed by a whole, well-formed message? */
+static int whole_message_inside(const uint8_t *p, size_t n, const struct alb_opts *opts)
+{
+    size_t i = alb_resync(p, n, opts);
+    while (i < n) {
+        struct alb_msg m;
+        if (alb_decode(p + i, n - i, opts, &m, NULL, NULL) == ALB_E_OK && m.err.code == ALB_E_OK &&
+            !(m.warnings & ALB_W_TRAILING))
+            return 1;
+        i += alb_resync(p + i, n - i, opts);
+    }
+    return 0;
+}
+
 /* Is this connection albatross?  Decided on its first payload bytes. */
 static void decide(struct reader *r, struct conn *c, int i, const uint8_t *p, size_t have)
 {
@@ -445,11 +464,19 @@ static void decide(struct reader *r, struct conn *c, int i, const uint8_t *p, si
     else if (have == 0)
         return;         /* nothing captured to judge by */
     else if (k->transport == DUMP_TR_TCP)
-        c->state = dump_plausible(p, have, &c->d[i].fr.opts);
+        c->state = dump_plausible(p, have, &c->d[i].fr.opts) ||
+                   (!c->d[i].have_next && whole_message_inside(p, have, &c->d[i].fr.opts));
     else
         c->state = frames(p, have, &c->d[i].fr.opts);
     if (r->st)
         stats_note_flow(r->st, c->state);
+    struct alb_frame f;
+    if (c->state == 1 && dump_plausible(p, have, &c->d[i].fr.opts)) {
+        /* the version of the first header is the connection's */
+        alb_frame(p, have, &c->d[i].fr.opts, &f);
+        if (f.hdr_len)
+            c->d[0].fr.version_seen = c->d[1].fr.version_seen = (int)f.version;
+    }
 }
 
 static void set_time(struct reader *r, struct conn *c)
@@ -503,8 +530,7 @@ static void tcp_segment(struct reader *r, struct ckey *k, int i, const uint8_t *
         if (!d->have_next) {
             d->have_next = 1;
             d->next = seq;
-            if (!dump_plausible(payload, have, &d->fr.opts))
-                framer_midstream(&d->fr);   /* picked up inside a message */
+            framer_midstream(&d->fr);   /* maybe picked up inside a message */
         }
         d->seen = 1;
         int32_t ahead = (int32_t)(seq - d->next);
@@ -539,6 +565,14 @@ static void tcp_segment(struct reader *r, struct ckey *k, int i, const uint8_t *
             while (d->ooo && (d->ooo_bytes > r->co->reorder || d->nooo > OOO_SEGMENTS))
                 tcp_skip_hole(d);
         }
+    }
+    if ((flags & TH_ACK) && c->state == 1) {
+        /* the peer acknowledges bytes beyond a hole in the other direction:
+         * it received them, the capture missed them */
+        struct dir *o = &c->d[!i];
+        uint32_t ack = be32(t + 8);
+        while (o->have_next && o->ooo && (int32_t)(ack - o->ooo->seq) > 0)
+            tcp_skip_hole(o);
     }
     if ((flags & TH_FIN) && !d->fin) {
         d->fin = 1;

@@ -23,6 +23,7 @@ int framer_init(struct framer *fr, const struct alb_opts *opts, size_t cap,
     fr->emit = emit;
     fr->ctx = ctx;
     fr->state = FR_NORMAL;
+    fr->version_seen = -1;
     return 0;
 }
 
@@ -69,6 +70,8 @@ static void emit_message(struct framer *fr, size_t len, uint64_t total, uint64_t
          * so running out of bytes is not something the message did wrong */
         if (prefix_only && it.complete && it.msg.err.code == ALB_E_TRUNCATED)
             it.msg.err = (struct alb_error){ ALB_E_OK, ALB_F_NONE, 0 };
+        if (it.complete && it.msg.err.code == ALB_E_OK)
+            fr->version_seen = (int)it.msg.version;
     }
     fr->emit(fr->ctx, &it);
 }
@@ -109,6 +112,28 @@ static int header_complete(const uint8_t *p, size_t n, const struct alb_opts *op
     return f.hdr_len != 0 && n >= f.hdr_len;
 }
 
+/* Does the header at p have the version the stream has been speaking?
+ * (Unknown yet: yes.) */
+static int version_ok(const struct framer *fr, const uint8_t *p, size_t n)
+{
+    struct alb_frame f;
+    if (fr->version_seen < 0)
+        return 1;
+    alb_frame(p, n, &fr->opts, &f);
+    return f.hdr_len == 0 || f.version == (unsigned)fr->version_seen;
+}
+
+/* The next plausible header after offset 0 of the right version, or n. */
+static size_t next_header(const struct framer *fr, const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        i += alb_resync(p + i, n - i, &fr->opts);
+        if (i >= n || version_ok(fr, p + i, n - i))
+            return i;
+    }
+}
+
 /* Resynchronisation.  buf[start] is a byte known to be garbage (at first
  * the bad header itself); alb_resync looks at the positions after it.
  * Returns 1 when normal framing may go on. */
@@ -120,7 +145,7 @@ static int resync_step(struct framer *fr, int eof)
     const uint8_t *p = fr->buf + fr->start;
     if (fr->at_gap == 1) {
         /* after a gap the first byte is not known to be garbage */
-        if (!dump_plausible(p, avail, &fr->opts))
+        if (!dump_plausible(p, avail, &fr->opts) || !version_ok(fr, p, avail))
             fr->at_gap = 2;
         else if (header_complete(p, avail, &fr->opts)) {
             emit_framing(fr);
@@ -132,7 +157,7 @@ static int resync_step(struct framer *fr, int eof)
             fr->at_gap = 2;
         }
     }
-    size_t i = alb_resync(p, avail, &fr->opts);
+    size_t i = next_header(fr, p, avail);
 
     if (i < avail && header_complete(p + i, avail - i, &fr->opts)) {
         fr->skipped += i;

@@ -1,0 +1,630 @@
+/* mkflows: writes the captures the dumper's capture tests read.
+ *
+ *   mkflows DIR
+ *
+ * Every message comes from the project's encoder; every record is written
+ * by libpcap (pcap_open_dead + pcap_dump_open).  The files:
+ *
+ *   tcp-clean-<link>.pcap  one conversation (handshake, 8 requests, 8
+ *                          replies, FIN) over each supported link type
+ *   tcp-reorder.pcap       segments swapped, delayed, duplicated, overlapping
+ *   tcp-gap.pcap           a segment inside a message and one whole message lost
+ *   tcp-midstream.pcap     no handshake; the capture starts inside a message
+ *   tcp-snaplen.pcap       snap length 90: every record cut short
+ *   tcp-rst.pcap           the server resets the connection inside a message
+ *   tcp-flows.pcap         300 connections at once, none closed
+ *   tcp-noise.pcap         a connection that is not albatross, then one that is
+ *   sockdump-hostile.pcap  short records, bad path lengths, garbage, a huge length
+ *   exported-addr.pcap     exported PDUs with addresses, other dissectors, bad tags
+ */
+#define _DEFAULT_SOURCE
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "albatross/wire.h"
+
+#define LT_SLL 113
+#define LT_SLL2 276
+#define LT_LOOP 108
+#define LT_IPV4 228
+#define LT_IPV6 229
+
+static const char *outdir;
+
+static void die(const char *what)
+{
+    fprintf(stderr, "mkflows: %s\n", what);
+    exit(1);
+}
+
+/* ---------------------------------------------------------------- messages */
+
+struct buf {
+    uint8_t b[1 << 16];
+    size_t n;
+};
+
+static void put(struct buf *b, const void *p, size_t n)
+{
+    if (n > sizeof b->b - b->n)
+        die("buffer full");
+    memcpy(b->b + b->n, p, n);
+    b->n += n;
+}
+
+static void enc(struct buf *b, const struct alb_msg *m)
+{
+    size_t w;
+    struct alb_error e;
+    if (alb_encode(m, b->b + b->n, sizeof b->b - b->n, &w, &e) != ALB_E_OK)
+        die("cannot encode");
+    b->n += w;
+}
+
+/* Vm.Destroy id with a name of one or two components. */
+static void request(struct buf *b, uint64_t id, const char *name)
+{
+    struct alb_msg m;
+    struct alb_bytes parts[2];
+    const char *dot = strchr(name, '.');
+    alb_msg_init(&m, ALB_K_VM_DESTROY);
+    m.id = id;
+    parts[0] = (struct alb_bytes){ (const uint8_t *)name, dot ? (size_t)(dot - name) : strlen(name) };
+    if (dot)
+        parts[1] = (struct alb_bytes){ (const uint8_t *)dot + 1, strlen(dot + 1) };
+    m.name.count = dot ? 2 : 1;
+    m.name.items = parts;
+    enc(b, &m);
+}
+
+static void reply(struct buf *b, uint64_t id, const char *text)
+{
+    struct alb_msg m;
+    alb_msg_init(&m, ALB_K_SUCCESS);
+    m.tag = 0x80000401u;
+    m.id = id;
+    m.u.msg = (struct alb_bytes){ (const uint8_t *)text, strlen(text) };
+    enc(b, &m);
+}
+
+static const char *const names[] = { "hello", "web.frontend", "web.backend", "db" };
+
+/* n requests (ids 1..n) and their replies */
+static void conversation(struct buf *c, struct buf *s, int n)
+{
+    c->n = s->n = 0;
+    for (int i = 1; i <= n; i++) {
+        request(c, (uint64_t)i, names[i % 4]);
+        reply(s, (uint64_t)i, i % 2 ? "destroyed" : "ok");
+    }
+}
+
+/* ---------------------------------------------------------------- records */
+
+struct cap {
+    pcap_t *p;
+    pcap_dumper_t *d;
+    int lt;
+    int vlans;
+    size_t snap;
+    long long us;           /* capture clock, microseconds */
+};
+
+static void cap_open(struct cap *c, const char *name, int lt, size_t snap)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", outdir, name);
+    memset(c, 0, sizeof c[0]);
+    c->lt = lt;
+    c->snap = snap ? snap : 262144;
+    c->p = pcap_open_dead(lt, (int)c->snap);
+    if (!c->p)
+        die("pcap_open_dead");
+    c->d = pcap_dump_open(c->p, path);
+    if (!c->d)
+        die(pcap_geterr(c->p));
+    c->us = 1539338400000000LL;     /* 2018-10-12T10:00:00Z */
+}
+
+static void cap_close(struct cap *c)
+{
+    pcap_dump_close(c->d);
+    pcap_close(c->p);
+}
+
+static void record(struct cap *c, const uint8_t *p, size_t n)
+{
+    struct pcap_pkthdr h;
+    c->us += 250;
+    h.ts.tv_sec = (time_t)(c->us / 1000000);
+    h.ts.tv_usec = (suseconds_t)(c->us % 1000000);
+    h.len = (bpf_u_int32)n;
+    h.caplen = (bpf_u_int32)(n < c->snap ? n : c->snap);
+    pcap_dump((u_char *)c->d, &h, p);
+}
+
+static void be16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* ---------------------------------------------------------------- TCP */
+
+struct tcp {
+    struct cap *cap;
+    int v6;
+    uint8_t ca[16], sa[16];
+    uint16_t cp, sp;
+    uint32_t cseq, sseq;    /* next sequence numbers (after the ISN) */
+};
+
+#define F_FIN 0x01
+#define F_SYN 0x02
+#define F_RST 0x04
+#define F_PSH 0x08
+#define F_ACK 0x10
+
+static void segment(struct tcp *t, int from_client, uint8_t flags, uint32_t seq,
+                    const uint8_t *data, size_t n)
+{
+    uint8_t pkt[70000];
+    size_t off = 0;
+    struct cap *c = t->cap;
+    const uint8_t *src = from_client ? t->ca : t->sa, *dst = from_client ? t->sa : t->ca;
+    unsigned ethertype = t->v6 ? 0x86dd : 0x0800;
+    switch (c->lt) {
+    case DLT_EN10MB:
+        memset(pkt, 0, 12);
+        pkt[5] = from_client ? 1 : 2;
+        pkt[11] = from_client ? 2 : 1;
+        off = 12;
+        for (int i = 0; i < c->vlans; i++) {
+            be16(pkt + off, i == 0 && c->vlans > 1 ? 0x88a8 : 0x8100);
+            be16(pkt + off + 2, (unsigned)(100 + i));
+            off += 4;
+        }
+        be16(pkt + off, ethertype);
+        off += 2;
+        break;
+    case LT_SLL:
+        memset(pkt, 0, 16);
+        be16(pkt + 2, 772);
+        be16(pkt + 4, 6);
+        be16(pkt + 14, ethertype);
+        off = 16;
+        break;
+    case LT_SLL2:
+        memset(pkt, 0, 20);
+        be16(pkt, ethertype);
+        be16(pkt + 8, 772);
+        pkt[11] = 6;
+        off = 20;
+        break;
+    case DLT_NULL:      /* host order: written little-endian here */
+        pkt[0] = t->v6 ? 30 : 2;
+        pkt[1] = pkt[2] = pkt[3] = 0;
+        off = 4;
+        break;
+    case LT_LOOP:
+        be32(pkt, t->v6 ? 30 : 2);
+        off = 4;
+        break;
+    default:            /* raw IP */
+        break;
+    }
+    size_t tcp_len = 20 + n;
+    if (!t->v6) {
+        uint8_t *ip = pkt + off;
+        memset(ip, 0, 20);
+        ip[0] = 0x45;
+        be16(ip + 2, (unsigned)(20 + tcp_len));
+        ip[6] = 0x40;   /* don't fragment */
+        ip[8] = 64;
+        ip[9] = 6;
+        memcpy(ip + 12, src, 4);
+        memcpy(ip + 16, dst, 4);
+        off += 20;
+    } else {
+        uint8_t *ip = pkt + off;
+        memset(ip, 0, 48);
+        ip[0] = 0x60;
+        be16(ip + 4, (unsigned)(8 + tcp_len));
+        ip[6] = 0;      /* hop-by-hop options, then TCP */
+        ip[7] = 64;
+        memcpy(ip + 8, src, 16);
+        memcpy(ip + 24, dst, 16);
+        ip[40] = 6;
+        ip[41] = 0;
+        off += 48;
+    }
+    uint8_t *th = pkt + off;
+    memset(th, 0, 20);
+    be16(th, from_client ? t->cp : t->sp);
+    be16(th + 2, from_client ? t->sp : t->cp);
+    be32(th + 4, seq);
+    be32(th + 8, from_client ? t->sseq : t->cseq);
+    th[12] = 5 << 4;
+    th[13] = flags;
+    be16(th + 14, 65535);
+    off += 20;
+    memcpy(pkt + off, data, n);
+    off += n;
+    record(c, pkt, off);
+}
+
+static void tcp_init(struct tcp *t, struct cap *c, int v6, int client_port)
+{
+    memset(t, 0, sizeof *t);
+    t->cap = c;
+    t->v6 = v6;
+    if (v6) {
+        t->ca[0] = t->sa[0] = 0xfd;
+        t->ca[15] = 1;
+        t->sa[15] = 2;
+    } else {
+        t->ca[0] = t->sa[0] = 10;
+        t->ca[3] = 1;
+        t->sa[3] = 2;
+    }
+    t->cp = (uint16_t)client_port;
+    t->sp = 1025;
+    t->cseq = 1000u + (uint32_t)client_port * 7u;
+    t->sseq = 0xfffff000u;      /* wraps around zero */
+}
+
+static void handshake(struct tcp *t)
+{
+    segment(t, 1, F_SYN, t->cseq - 1, NULL, 0);
+    segment(t, 0, F_SYN | F_ACK, t->sseq - 1, NULL, 0);
+    segment(t, 1, F_ACK, t->cseq, NULL, 0);
+}
+
+static void closing(struct tcp *t)
+{
+    segment(t, 1, F_FIN | F_ACK, t->cseq, NULL, 0);
+    segment(t, 0, F_FIN | F_ACK, t->sseq, NULL, 0);
+    segment(t, 1, F_ACK, t->cseq + 1, NULL, 0);
+}
+
+/* Sends len bytes of b from the side in segments of at most size bytes. */
+static void send_all(struct tcp *t, int from_client, const struct buf *b, size_t size)
+{
+    uint32_t *seq = from_client ? &t->cseq : &t->sseq;
+    for (size_t off = 0; off < b->n; off += size) {
+        size_t k = b->n - off < size ? b->n - off : size;
+        segment(t, from_client, F_ACK | F_PSH, *seq, b->b + off, k);
+        *seq += (uint32_t)k;
+    }
+}
+
+static void clean(const char *name, int lt, int vlans, int v6)
+{
+    struct cap c;
+    struct tcp t;
+    struct buf cb, sb;
+    cap_open(&c, name, lt, 0);
+    c.vlans = vlans;
+    tcp_init(&t, &c, v6, 40000);
+    conversation(&cb, &sb, 8);
+    handshake(&t);
+    send_all(&t, 1, &cb, 100);
+    send_all(&t, 0, &sb, 64);
+    closing(&t);
+    cap_close(&c);
+}
+
+/* Client segments of 13 bytes, sent in a shuffled order with duplicates
+ * and overlaps; the server's in order. */
+static void reorder(void)
+{
+    struct cap c;
+    struct tcp t;
+    struct buf cb, sb;
+    cap_open(&c, "tcp-reorder.pcap", DLT_EN10MB, 0);
+    tcp_init(&t, &c, 0, 40001);
+    conversation(&cb, &sb, 8);
+    handshake(&t);
+    size_t nseg = (cb.n + 12) / 13;
+    uint32_t base = t.cseq;
+#define SEG(i) segment(&t, 1, F_ACK, base + (uint32_t)(i) * 13u, cb.b + (i) * 13, \
+                       (size_t)(i) * 13 + 13 <= cb.n ? 13 : cb.n - (size_t)(i) * 13)
+    SEG(1);                     /* swapped pair */
+    SEG(0);
+    SEG(2);
+    SEG(2);                     /* duplicate */
+    SEG(4);                     /* 3 comes late */
+    SEG(5);
+    SEG(3);
+    SEG(4);                     /* retransmission of delivered bytes */
+    /* 6..9 as one overlapping segment over 6-7 and another over 7-9 */
+    segment(&t, 1, F_ACK, base + 6 * 13, cb.b + 6 * 13, 26);
+    segment(&t, 1, F_ACK, base + 7 * 13 + 5, cb.b + 7 * 13 + 5, 34);
+    for (size_t i = nseg - 1; i >= 10; i--)  /* the rest backwards */
+        SEG(i);
+#undef SEG
+    t.cseq = base + (uint32_t)cb.n;
+    send_all(&t, 0, &sb, 40);
+    closing(&t);
+    cap_close(&c);
+}
+
+static void gap(void)
+{
+    struct cap c;
+    struct tcp t;
+    struct buf cb, sb;
+    cap_open(&c, "tcp-gap.pcap", DLT_EN10MB, 0);
+    tcp_init(&t, &c, 0, 40002);
+    conversation(&cb, &sb, 8);
+    handshake(&t);
+    /* client: 10-byte segments, the 6th (inside the third message) lost */
+    for (size_t off = 0, i = 0; off < cb.n; off += 10, i++) {
+        size_t k = cb.n - off < 10 ? cb.n - off : 10;
+        if (i != 6)
+            segment(&t, 1, F_ACK, t.cseq + (uint32_t)off, cb.b + off, k);
+    }
+    t.cseq += (uint32_t)cb.n;
+    /* server: one segment per reply, the fourth lost (a whole message) */
+    struct buf one;
+    for (int i = 1; i <= 8; i++) {
+        one.n = 0;
+        reply(&one, (uint64_t)i, i % 2 ? "destroyed" : "ok");
+        if (i != 4)
+            segment(&t, 0, F_ACK, t.sseq, one.b, one.n);
+        t.sseq += (uint32_t)one.n;
+    }
+    closing(&t);
+    cap_close(&c);
+}
+
+static void midstream(void)
+{
+    struct cap c;
+    struct tcp t;
+    struct buf cb, sb;
+    cap_open(&c, "tcp-midstream.pcap", DLT_EN10MB, 0);
+    tcp_init(&t, &c, 0, 40003);
+    conversation(&cb, &sb, 8);
+    /* no handshake: the capture starts 30 bytes into the client stream */
+    t.cseq += 30;
+    struct buf rest;
+    rest.n = 0;
+    put(&rest, cb.b + 30, cb.n - 30);
+    send_all(&t, 1, &rest, 200);
+    t.sseq += 5;
+    rest.n = 0;
+    put(&rest, sb.b + 5, sb.n - 5);
+    send_all(&t, 0, &rest, 200);
+    cap_close(&c);
+}
+
+static void snaplen(void)
+{
+    struct cap c;
+    struct tcp t;
+    struct buf cb, sb;
+    cap_open(&c, "tcp-snaplen.pcap", DLT_EN10MB, 90);
+    tcp_init(&t, &c, 0, 40004);
+    conversation(&cb, &sb, 8);
+    handshake(&t);
+    send_all(&t, 1, &cb, 60);
+    send_all(&t, 0, &sb, 30);
+    closing(&t);
+    cap_close(&c);
+}
+
+static void rst(void)
+{
+    struct cap c;
+    struct tcp t;
+    struct buf cb, sb;
+    cap_open(&c, "tcp-rst.pcap", DLT_EN10MB, 0);
+    tcp_init(&t, &c, 0, 40005);
+    conversation(&cb, &sb, 4);
+    handshake(&t);
+    struct buf part;
+    part.n = 0;
+    put(&part, cb.b, cb.n - 7);     /* the last request cut short */
+    send_all(&t, 1, &part, 50);
+    segment(&t, 0, F_RST | F_ACK, t.sseq, NULL, 0);
+    cap_close(&c);
+}
+
+static void flows(void)
+{
+    struct cap c;
+    static struct tcp t[300];
+    cap_open(&c, "tcp-flows.pcap", DLT_EN10MB, 0);
+    for (int i = 0; i < 300; i++) {
+        tcp_init(&t[i], &c, 0, 41000 + i);
+        handshake(&t[i]);
+    }
+    for (int i = 0; i < 300; i++) {
+        struct buf b;
+        b.n = 0;
+        request(&b, (uint64_t)i + 1, names[i % 4]);
+        send_all(&t[i], 1, &b, 1000);
+    }
+    for (int i = 299; i >= 0; i--) {
+        struct buf b;
+        b.n = 0;
+        reply(&b, (uint64_t)i + 1, "ok");
+        send_all(&t[i], 0, &b, 1000);
+    }
+    cap_close(&c);
+}
+
+static void noise(void)
+{
+    struct cap c;
+    struct tcp t;
+    struct buf cb, sb;
+    cap_open(&c, "tcp-noise.pcap", DLT_EN10MB, 0);
+    tcp_init(&t, &c, 0, 40006);
+    t.sp = 80;
+    handshake(&t);
+    cb.n = sb.n = 0;
+    put(&cb, "GET / HTTP/1.1\r\nHost: example\r\n\r\n", 33);
+    put(&sb, "HTTP/1.1 204 No Content\r\n\r\n", 27);
+    send_all(&t, 1, &cb, 100);
+    send_all(&t, 0, &sb, 100);
+    closing(&t);
+    tcp_init(&t, &c, 0, 40007);
+    t.sp = 8080;
+    conversation(&cb, &sb, 2);
+    handshake(&t);
+    send_all(&t, 1, &cb, 100);
+    send_all(&t, 0, &sb, 100);
+    closing(&t);
+    cap_close(&c);
+}
+
+/* ---------------------------------------------------------------- sockdump */
+
+static void sockdump_rec(struct cap *c, const char *path, uint64_t pid, uint64_t peer,
+                         const uint8_t *data, size_t n)
+{
+    uint8_t rec[2048];
+    size_t l = strlen(path);
+    memset(rec, 0, 125);
+    rec[0] = (uint8_t)l;
+    memcpy(rec + 1, path, l);
+    for (int i = 0; i < 8; i++) {
+        rec[109 + i] = (uint8_t)(peer >> (56 - 8 * i));
+        rec[117 + i] = (uint8_t)(pid >> (56 - 8 * i));
+    }
+    memcpy(rec + 125, data, n);
+    record(c, rec, 125 + n);
+}
+
+static void sockdump_hostile(void)
+{
+    struct cap c;
+    struct buf cb, sb;
+    cap_open(&c, "sockdump-hostile.pcap", 147, 0);
+    conversation(&cb, &sb, 4);
+    const char *path = "run/albatross/vmmd.sock";
+    sockdump_rec(&c, path, 5000, 1200, cb.b, 30);
+    uint8_t junk[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+    record(&c, junk, sizeof junk);                  /* too short for any header */
+    uint8_t badpath[140];
+    memset(badpath, 'x', sizeof badpath);
+    badpath[0] = 200;                               /* path length over 108 */
+    record(&c, badpath, sizeof badpath);
+    sockdump_rec(&c, path, 5000, 1200, cb.b + 30, cb.n - 30);
+    sockdump_rec(&c, path, 1200, 5000, (const uint8_t *)"garbage!", 8);
+    sockdump_rec(&c, path, 1200, 5000, sb.b, sb.n);
+    /* a header announcing 1 GiB, then a message */
+    uint8_t huge[20] = { 0, 0, 1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0x40, 0, 0, 0 };
+    sockdump_rec(&c, path, 5000, 1200, huge, sizeof huge);
+    sockdump_rec(&c, path, 5000, 1200, cb.b, cb.n);
+    /* a record cut by the snap length: caplen < len */
+    c.snap = 125 + 20;
+    sockdump_rec(&c, path, 1200, 5000, sb.b, sb.n);
+    c.snap = 262144;
+    sockdump_rec(&c, path, 1200, 5000, sb.b, sb.n);
+    /* a connection on a path with a space, ending inside a message */
+    sockdump_rec(&c, "/tmp/my socket", 7, 8, cb.b, 25);
+    cap_close(&c);
+}
+
+/* ---------------------------------------------------------------- exported PDU */
+
+static void tlv(struct buf *b, unsigned tag, const void *v, size_t n)
+{
+    uint8_t h[4];
+    be16(h, tag);
+    be16(h + 2, (unsigned)n);
+    put(b, h, 4);
+    if (n)
+        put(b, v, n);
+}
+
+static void exported(void)
+{
+    struct cap c;
+    struct buf cb, sb, r;
+    cap_open(&c, "exported-addr.pcap", 252, 0);
+    conversation(&cb, &sb, 3);
+    uint8_t ca[4] = { 192, 0, 2, 1 }, sa[4] = { 192, 0, 2, 2 };
+    uint8_t cp[4] = { 0, 0, 0x9c, 0x40 }, sp[4] = { 0, 0, 4, 1 };
+    size_t coff = 0, soff = 0;
+    for (int i = 0; i < 3; i++) {
+        struct alb_msg m;
+        for (int side = 0; side < 2; side++) {
+            struct buf *src = side ? &sb : &cb;
+            size_t *off = side ? &soff : &coff;
+            alb_decode(src->b + *off, src->n - *off, &(struct alb_opts){ 0 }, &m, NULL, NULL);
+            size_t len = m.hdr_len + (size_t)m.length;
+            r.n = 0;
+            tlv(&r, 12, "albatross\0\0\0", 12);     /* padded to 4 bytes */
+            tlv(&r, 20, side ? sa : ca, 4);
+            tlv(&r, 21, side ? ca : sa, 4);
+            tlv(&r, 24, "\0\0\0\2", 4);
+            tlv(&r, 25, side ? sp : cp, 4);
+            tlv(&r, 26, side ? cp : sp, 4);
+            tlv(&r, 0, NULL, 0);
+            put(&r, src->b + *off, len);
+            *off += len;
+            record(&c, r.b, r.n);
+        }
+    }
+    r.n = 0;                                        /* another dissector's PDU */
+    tlv(&r, 12, "http", 4);
+    tlv(&r, 0, NULL, 0);
+    put(&r, "GET / HTTP/1.0\r\n\r\n", 18);
+    record(&c, r.b, r.n);
+    r.n = 0;                                        /* a tag longer than the record */
+    tlv(&r, 12, "albatross", 9);
+    put(&r, "\0\x14\x01\0", 4);
+    record(&c, r.b, r.n);
+    r.n = 0;                                        /* no end tag */
+    tlv(&r, 12, "albatross", 9);
+    record(&c, r.b, r.n);
+    r.n = 0;                                        /* no addresses: a stream of its own */
+    tlv(&r, 12, "albatross", 9);
+    tlv(&r, 0, NULL, 0);
+    put(&r, cb.b, cb.n);
+    record(&c, r.b, r.n);
+    cap_close(&c);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: mkflows DIR\n");
+        return 2;
+    }
+    outdir = argv[1];
+    clean("tcp-clean-ether.pcap", DLT_EN10MB, 0, 0);
+    clean("tcp-clean-vlan.pcap", DLT_EN10MB, 2, 0);
+    clean("tcp-clean-ether6.pcap", DLT_EN10MB, 0, 1);
+    clean("tcp-clean-sll.pcap", LT_SLL, 0, 0);
+    clean("tcp-clean-sll2.pcap", LT_SLL2, 0, 1);
+    clean("tcp-clean-null.pcap", DLT_NULL, 0, 0);
+    clean("tcp-clean-loop.pcap", LT_LOOP, 0, 1);
+    clean("tcp-clean-raw.pcap", DLT_RAW, 0, 0);
+    clean("tcp-clean-ipv4.pcap", LT_IPV4, 0, 0);
+    clean("tcp-clean-ipv6.pcap", LT_IPV6, 0, 1);
+    reorder();
+    gap();
+    midstream();
+    snaplen();
+    rst();
+    flows();
+    noise();
+    sockdump_hostile();
+    exported();
+    return 0;
+}
