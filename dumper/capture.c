@@ -377,6 +377,7 @@ static struct conn *lookup(struct reader *r, struct ckey *k, int swapped, int cr
         d->c = c;
         framer_init(&d->fr, &o, r->co->buffer, dir_emit, d);
         d->fr.src = &d->src;
+        d->fr.track_version = 1;
         struct dump_src *s = &d->src;
         s->transport = (enum dump_transport)k->transport;
         s->conn = c;
@@ -893,7 +894,7 @@ static void on_record(struct reader *r, const uint8_t *p, size_t n, size_t wire)
     case LINKTYPE_SOCKDUMP:
         if (on_sockdump(r, p, n, wire) != 0) {
             if (r->bad_records++ < 10)
-                fprintf(r->err, "albatross-dump: %s: record %llu: too short for a sockdump header\n",
+                fprintf(r->err, "albatross-dump: %s: record %llu: neither sockdump header layout (125 or 16 bytes) fits\n",
                         r->name, (unsigned long long)r->frame);
         }
         break;

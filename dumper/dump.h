@@ -88,8 +88,9 @@ struct framer {
     uint64_t skip_total;
     uint64_t skip_received;
     uint64_t skip_lost;         /* bytes of it lost in gaps */
-    int version_seen;           /* wire version of the last whole message, -1 none yet:
-                                 * resynchronisation looks for headers of that version */
+    int track_version;          /* captures: keep version_seen */
+    int version_seen;           /* wire version of the last whole known message, -1 none
+                                 * yet: resynchronisation looks for headers of that version */
     const struct dump_src *src;
     dump_emit_fn emit;
     void *ctx;

@@ -70,7 +70,9 @@ static void emit_message(struct framer *fr, size_t len, uint64_t total, uint64_t
          * so running out of bytes is not something the message did wrong */
         if (prefix_only && it.complete && it.msg.err.code == ALB_E_TRUNCATED)
             it.msg.err = (struct alb_error){ ALB_E_OK, ALB_F_NONE, 0 };
-        if (it.complete && it.msg.err.code == ALB_E_OK)
+        if (fr->track_version && it.complete && it.msg.err.code == ALB_E_OK &&
+            it.msg.kind != ALB_K_UNKNOWN && it.msg.kind != ALB_K_V0_UNKNOWN &&
+            it.msg.kind != ALB_K_V1_UNSUPPORTED)
             fr->version_seen = (int)it.msg.version;
     }
     fr->emit(fr->ctx, &it);

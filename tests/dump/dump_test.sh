@@ -90,13 +90,20 @@ make_inputs() {
 }
 
 json_check() {
+    [ -s "$1" ] || return 0     # (jq -e reports success on empty input)
     # every line one JSON object
     jq -R 'fromjson | if type == "object" then empty else error("not an object") end' "$1" \
         >/dev/null || fail "$1: a line is not a JSON object"
     # "error" exactly when the message is malformed or could not be framed:
-    # an object without a kind (framing, short tail) must carry one
-    jq -R -e 'fromjson | select((has("albatross.kind") or has("error")) | not)' "$1" \
+    # an object without a kind (framing, short tail) must carry one, unless
+    # it reports a gap in a capture or the bytes skipped after one
+    jq -R -e 'fromjson | select((has("albatross.kind") or has("error") or has("gap") or
+                                 has("resync_skipped")) | not)' "$1" \
         >/dev/null && fail "$1: an object has neither a kind nor an error"
+    # capture input: frame, ts and flow on every object, or on none
+    jq -R -e 'fromjson | select(has("flow") and ((.frame | type) != "number" or
+                                 (.ts | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]{6}Z$") | not)))' \
+        "$1" >/dev/null && fail "$1: bad frame or ts"
     return 0
 }
 
@@ -116,9 +123,18 @@ wv2)
     golden wv2 wv2.bin
     ;;
 wv2-verbose)
+    # -vv: the field tree with offsets and lengths
+    stream "$V2"/*.bin >wv2.bin
+    run 0 --raw -vv wv2.bin
+    compare wv2-verbose.txt out
+    run 0 --raw -v -v wv2.bin
+    compare wv2-verbose.txt out
+    ;;
+wv2-tree)
+    # -v: the field tree without offsets
     stream "$V2"/*.bin >wv2.bin
     run 0 --raw -v wv2.bin
-    compare wv2-verbose.txt out
+    compare wv2-tree.txt out
     ;;
 wv0-console | wv0-stats | wv0-log | wv0-client)
     ch=${case_name#wv0-}
@@ -167,8 +183,18 @@ usage)
     grep -q "bad --max-len" err || fail "no clear message for a bad --max-len"
     run 2 --raw
     grep -q "no input file" err || fail "no clear message without a file"
+    printf 'not a capture at all' >x.bin
     run 2 x.bin
-    grep -q "use --raw" err || fail "no clear message without --raw"
+    grep -q "not a capture file" err || fail "no clear message for a non-capture: $(cat err)"
+    grep -q -- "--raw" err || fail "no hint at --raw for a non-capture"
+    run 2 --kind no_such_kind x.bin
+    grep -q "unknown message kind 'no_such_kind'" err || fail "no clear message for a bad --kind"
+    run 2 --port 70000 x.bin
+    grep -q "bad --port" err || fail "no clear message for a bad --port"
+    run 2 --raw --port 1025 x.bin
+    grep -q "not in --raw" err || fail "no clear message for --port with --raw"
+    run 2 --max-flows 0 x.bin
+    grep -q "bad --max-flows" err || fail "no clear message for a bad --max-flows"
     run 0 --help
     grep -q "usage: albatross-dump" out || fail "--help prints no usage"
     run 0 -h
@@ -224,6 +250,225 @@ json-valid)
         n=$((n + 1))
     done
     echo "$n JSON Lines files checked"
+    ;;
+pcap-golden)
+    # every sample capture: text, -v, -vv (one), JSON Lines
+    : "${PCAPS:?}"
+    for f in "$PCAPS"/*.pcap; do
+        n=$(basename "$f" .pcap)
+        run 0 "$f"
+        [ -s err ] && { cat err >&2; fail "$n: unexpected message on stderr"; }
+        compare "pcap-$n.txt" out
+        run 0 -v "$f"
+        compare "pcap-$n-v.txt" out
+        run 0 --json "$f"
+        compare "pcap-$n.jsonl" out
+        json_check out
+    done
+    run 0 -vv "$PCAPS/albatross-wv2-tcp.pcap"
+    compare pcap-albatross-wv2-tcp-vv.txt out
+    ;;
+pcapng)
+    command -v editcap >/dev/null 2>&1 || { echo "editcap not found: skipped"; exit 77; }
+    for f in "$PCAPS"/*.pcap; do
+        n=$(basename "$f" .pcap)
+        editcap -F pcapng "$f" "$n.pcapng" || fail "editcap -F pcapng $f"
+        run 0 "$n.pcapng"
+        compare "pcap-$n.txt" out
+        run 0 --json "$n.pcapng"
+        compare "pcap-$n.jsonl" out
+    done
+    ;;
+pcap-stdin)
+    f=$PCAPS/albatross-wv2-unix.pcap
+    run 0 - <"$f"
+    compare pcap-albatross-wv2-unix.txt out
+    cat "$f" | "$DUMP" --json - >out || fail "reading a capture from a pipe"
+    compare pcap-albatross-wv2-unix.jsonl out
+    # a capture written to a pipe while the dumper reads it: lines come out
+    # as records arrive (flushed per record), the last one included
+    cat "$PCAPS/albatross-wv2-tcp.pcap" | "$DUMP" - | tail -1 >out
+    grep -q "Reply Vm.Destroy\|Failure" out || fail "last message missing from a pipe: $(cat out)"
+    ;;
+flows)
+    : "${MKFLOWS:?}"
+    "$MKFLOWS" . || fail "mkflows"
+    for n in tcp-reorder tcp-gap tcp-midstream tcp-snaplen tcp-rst tcp-noise sockdump-hostile \
+             exported-addr; do
+        run 0 "$n.pcap"
+        compare "flows-$n.txt" out
+        compare "flows-$n.err" err
+        run 0 --json "$n.pcap"
+        json_check out
+    done
+    # reordered, duplicated and overlapping segments lose nothing
+    run 0 tcp-reorder.pcap
+    [ "$(grep -c 'WV2 Vm.Destroy' out)" = 8 ] || fail "tcp-reorder: not 8 requests"
+    [ "$(grep -c 'WV2 Reply Vm.Destroy' out)" = 8 ] || fail "tcp-reorder: not 8 replies"
+    grep -q 'ERROR\|GAP\|RESYNC' out && fail "tcp-reorder: errors reported"
+    # a gap is reported and decoding goes on after it
+    run 0 tcp-gap.pcap
+    grep -q 'GAP 10 bytes' out || fail "tcp-gap: the lost segment is not reported"
+    grep -q 'GAP 24 bytes' out || fail "tcp-gap: the lost message is not reported"
+    grep -q 'id=8 len=15 vm=hello' out || fail "tcp-gap: no decoding after the gap"
+    # mid-stream: found by the heuristic, and with --port
+    run 0 tcp-midstream.pcap
+    grep -q 'RESYNC' out || fail "tcp-midstream: no resynchronisation"
+    [ "$(grep -c 'WV2 ' out)" = 14 ] || fail "tcp-midstream: not 14 messages"
+    run 0 --port 1025 tcp-midstream.pcap
+    [ "$(grep -c 'WV2 ' out)" = 14 ] || fail "tcp-midstream --port: not 14 messages"
+    # not albatross: the HTTP connection is left out, port 8080 is taken
+    run 0 tcp-noise.pcap
+    grep -q ':80:' out && fail "tcp-noise: the HTTP connection was dumped"
+    [ "$(grep -c ':8080' out)" = 4 ] || fail "tcp-noise: the albatross connection is missing"
+    ;;
+linktypes)
+    "$MKFLOWS" . || fail "mkflows"
+    # the same conversation over every link type prints the same messages
+    run 0 tcp-clean-ether.pcap
+    sed 's/^[^ ]* [^ ]* > [^ ]*: //' out >ref.txt
+    [ "$(wc -l <ref.txt)" = 16 ] || fail "tcp-clean-ether: not 16 messages"
+    for f in tcp-clean-*.pcap; do
+        run 0 "$f"
+        [ -s err ] && { cat err >&2; fail "$f: message on stderr"; }
+        sed 's/^[^ ]* [^ ]* > [^ ]*: //' out >got.txt
+        cmp -s ref.txt got.txt || { diff ref.txt got.txt | head; fail "$f: other messages"; }
+    done
+    run 0 tcp-clean-ether6.pcap
+    grep -q '^[^ ]* \[fd00::1\]:40000 > \[fd00::2\]:1025: ' out || fail "IPv6 endpoints not shown"
+    ;;
+capture-errors)
+    # truncated captures: reported, what was read is dumped, exit status 0
+    f=$PCAPS/albatross-wv2-tcp.pcap
+    size=$(wc -c <"$f")
+    for cut in 30 100 $((size / 2)) $((size - 1)); do
+        head -c "$cut" "$f" >cut.pcap
+        run 0 cut.pcap
+        grep -q "the capture is truncated" err || fail "cut at $cut: not reported: $(cat err)"
+    done
+    head -c $((size / 2)) "$f" >cut.pcap
+    run 0 cut.pcap
+    grep -q 'WV2 Vm.Create' out || fail "what was read before the cut is not dumped"
+    # shorter than a file header: not a capture
+    head -c 10 "$f" >tiny.pcap
+    run 2 tiny.pcap
+    grep -q "not a capture file" err || fail "10 bytes: no clear message: $(cat err)"
+    # a raw stream given as a capture
+    cat "$V2/vm_info-001.bin" >stream.bin
+    run 2 stream.bin
+    grep -q "use --raw" err || fail "raw stream: no hint at --raw"
+    # an unsupported link type
+    if command -v editcap >/dev/null 2>&1; then
+        editcap -T ieee-802-11 "$f" wifi.pcap
+        run 2 wifi.pcap
+        grep -q "link type 105 .* is not supported" err || fail "unsupported link type: $(cat err)"
+    fi
+    # a missing file among readable ones: the others are dumped, status 2
+    run 2 "$f" no-such.pcap
+    grep -q "no-such.pcap: No such file or directory" err || fail "missing file: $(cat err)"
+    grep -q 'WV2 Vm.Create' out || fail "the readable capture was not dumped"
+    ;;
+corrupt)
+    command -v editcap >/dev/null 2>&1 || { echo "editcap not found: skipped"; exit 77; }
+    n=0
+    for f in "$PCAPS"/*.pcap; do
+        seed=1
+        while [ $seed -le 12 ]; do
+            editcap -E 0.05 --seed $seed "$f" bad.pcap >/dev/null 2>&1 || fail "editcap -E on $f"
+            for opts in "" "--json" "-vv --stats"; do
+                set +e
+                # shellcheck disable=SC2086
+                "$DUMP" $opts bad.pcap >out 2>err
+                st=$?
+                set -e
+                [ $st -ge 128 ] && fail "$f seed $seed $opts: crashed (status $st)"
+                [ $st = 0 ] || [ $st = 2 ] || fail "$f seed $seed $opts: status $st"
+                [ $st = 2 ] && ! [ -s err ] && fail "$f seed $seed $opts: status 2 without a message"
+                [ "$opts" = "--json" ] && json_check out
+                n=$((n + 1))
+            done
+            seed=$((seed + 1))
+        done
+    done
+    echo "$n corrupted runs"
+    ;;
+filters)
+    f=$PCAPS/albatross-wv2-unix.pcap
+    run 0 --kind vm_create "$f"
+    compare filter-kind.txt out
+    [ "$(grep -c . out)" = 3 ] || fail "--kind vm_create: not 3 messages"
+    run 0 --kind Vm.Create "$f"
+    compare filter-kind.txt out
+    run 0 --kind fail --kind "Reply Vm.Info" "$f"
+    compare filter-kind2.txt out
+    grep -v -q 'Failure\|Reply Vm.Info' out && fail "--kind fail: other kinds shown"
+    run 0 --vm web "$f"
+    compare filter-vm.txt out
+    grep -q 'vm=hello' out && fail "--vm web shows hello"
+    grep -q 'vm=web.frontend' out || fail "--vm web misses web.frontend"
+    run 0 --vm web.front "$f"
+    [ -s out ] && fail "--vm web.front matched web.frontend (components, not characters)"
+    run 0 --vm web --kind vm_create --json "$f"
+    json_check out
+    [ "$(jq -r '.["albatross.kind"]' out | sort -u)" = vm_create ] || fail "--json filter"
+    run 0 --path util/console "$f"
+    compare filter-path.txt out
+    grep -q vmmd.sock out && fail "--path util/console shows vmmd.sock"
+    ;;
+stats)
+    for n in albatross-wv2-unix albatross-wv2-tcp albatross-wv0-client-tcp albatross-wv0-unix; do
+        run 0 -q --stats "$PCAPS/$n.pcap"
+        compare "stats-$n.txt" out
+    done
+    # messages then the summary
+    run 0 --stats "$PCAPS/albatross-wv2-tcp.pcap"
+    head -20 out >msgs
+    compare pcap-albatross-wv2-tcp.txt msgs
+    grep -q '^== statistics ==' out || fail "--stats: no summary after the messages"
+    # a gap and a resynchronisation counted
+    "$MKFLOWS" . || fail "mkflows"
+    run 0 -q --stats tcp-gap.pcap
+    compare stats-tcp-gap.txt out
+    ;;
+eviction)
+    "$MKFLOWS" . || fail "mkflows"
+    run 0 tcp-flows.pcap
+    sort out >all.txt
+    [ "$(wc -l <all.txt)" = 600 ] || fail "tcp-flows: not 600 messages"
+    # 16 connections at a time: the others are closed and picked up again
+    run 0 --max-flows 16 tcp-flows.pcap
+    sort out >few.txt
+    cmp -s all.txt few.txt || { diff all.txt few.txt | head; fail "--max-flows 16 lost messages"; }
+    # idle connections closed after a second of capture time: same messages
+    run 0 --idle 0 tcp-flows.pcap
+    sort out >idle.txt
+    cmp -s all.txt idle.txt || fail "--idle 0 lost messages"
+    ;;
+man-install)
+    : "${BUILD:?}"
+    DESTDIR=$WORK/inst cmake --install "$BUILD" >install.log 2>&1 || { cat install.log; fail "cmake --install"; }
+    man=$(find "$WORK/inst" -path '*share/man/man1/albatross-dump.1')
+    [ -n "$man" ] || fail "albatross-dump.1 not installed"
+    grep -q '^\.TH ALBATROSS-DUMP 1' "$man" || fail "not a man page"
+    if command -v groff >/dev/null 2>&1; then
+        groff -man -Tutf8 -ww -z "$man" 2>groff.err
+        [ -s groff.err ] && { cat groff.err; fail "groff warnings"; }
+    fi
+    ;;
+capture-valgrind)
+    command -v valgrind >/dev/null 2>&1 || { echo "valgrind not found: skipped"; exit 77; }
+    "$MKFLOWS" . || fail "mkflows"
+    vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all"
+    for f in "$PCAPS"/*.pcap tcp-reorder.pcap tcp-gap.pcap tcp-snaplen.pcap tcp-midstream.pcap \
+             sockdump-hostile.pcap exported-addr.pcap tcp-rst.pcap; do
+        # shellcheck disable=SC2086
+        $vg "$DUMP" -vv --stats "$f" >/dev/null 2>vg.err || { cat vg.err; fail "valgrind: $f"; }
+        # shellcheck disable=SC2086
+        $vg "$DUMP" --json --max-flows 2 "$f" >/dev/null 2>vg.err || { cat vg.err; fail "valgrind --json: $f"; }
+    done
+    # shellcheck disable=SC2086
+    $vg "$DUMP" --max-flows 8 tcp-flows.pcap >/dev/null 2>vg.err || { cat vg.err; fail "valgrind: eviction"; }
+    echo "valgrind: no errors"
     ;;
 valgrind)
     if ! command -v valgrind >/dev/null 2>&1; then
