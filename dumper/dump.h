@@ -44,6 +44,11 @@ struct dump_src {
     int64_t ts_sec;
     long ts_usec;
     void *conn;                 /* the capture reader's connection */
+    char ts_text[32];           /* ts as text, when ts_frame == frame */
+    uint64_t ts_frame;
+    char flow_text[300];        /* the flow as the text line shows it, "" until made */
+    char flow_json[700];        /* the "flow" member of JSON objects, "" until made */
+    enum dump_dir flow_json_dir;
 };
 
 /* One thing the framer found in a stream.  data/len are valid only during
@@ -136,8 +141,8 @@ void json_item(struct dump_out *o, const struct dump_item *it);
 void text_file_header(struct dump_out *o, const char *name);
 /* "2018-10-02T09:12:44.250000Z" for a capture timestamp */
 void dump_cap_time(int64_t sec, long usec, char *buf, size_t n);
-/* The flow as the text line shows it: "a:1 > b:2", "path 12 > 34". */
-void dump_flow_text(FILE *f, const struct dump_src *s);
+/* The flow as the text line shows it: "a:1 > b:2:", "path 12 > 34:". */
+void dump_flow_string(const struct dump_src *s, char *buf, size_t n);
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -151,6 +156,9 @@ int dump_iso_time(struct alb_time t, char *buf, size_t n);
 void dump_cstr(FILE *f, const uint8_t *p, size_t n);
 void dump_hex(FILE *f, const uint8_t *p, size_t n);
 void dump_ipv4(FILE *f, uint64_t a);
+/* Decimal integers without printf. */
+void dump_u64(FILE *f, uint64_t v);
+void dump_i64(FILE *f, int64_t v);
 /* The error a message carries, with DUMP_SHORT made explicit; 0 when none. */
 int dump_item_error(const struct dump_item *it, struct alb_error *err);
 

@@ -1,6 +1,7 @@
 /* JSON Lines: one object per message, keyed by the field names of the
  * table (docs/fields.md).  Byte strings map each byte to one code point, so
  * the output is valid JSON and loses nothing. */
+#define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <string.h>
 
@@ -57,7 +58,9 @@ static void key(struct jstate *st, const struct alb_field *fd)
     comma(st);
     if (st->kind[st->sp] != J_ARR) {
         const struct alb_field_info *fi = alb_field_info(fd->id);
-        fprintf(st->f, "\"%s\":", fi ? fi->name : "albatross.unknown");
+        putc('"', st->f);
+        fputs(fi ? fi->name : "albatross.unknown", st->f);
+        fputs("\":", st->f);
     }
 }
 
@@ -76,16 +79,22 @@ static void jvalue(FILE *f, const struct alb_field *fd)
     case ALB_T_UINT:
         if (fd->id == ALB_F_TAG)
             fprintf(f, "\"0x%0*" PRIx64 "\"", (int)(fd->len * 2), fd->v.u);
-        else if (fd->len >= 8)
-            fprintf(f, "\"%" PRIu64 "\"", fd->v.u);
-        else
-            fprintf(f, "%" PRIu64, fd->v.u);
+        else if (fd->len >= 8) {
+            putc('"', f);
+            dump_u64(f, fd->v.u);
+            putc('"', f);
+        } else {
+            dump_u64(f, fd->v.u);
+        }
         break;
     case ALB_T_INT:
-        if (fd->len >= 8)
-            fprintf(f, "\"%" PRId64 "\"", fd->v.i);
-        else
-            fprintf(f, "%" PRId64, fd->v.i);
+        if (fd->len >= 8) {
+            putc('"', f);
+            dump_i64(f, fd->v.i);
+            putc('"', f);
+        } else {
+            dump_i64(f, fd->v.i);
+        }
         break;
     case ALB_T_STR:
         jstr(f, fd->v.b.p, fd->v.b.n);
@@ -193,12 +202,9 @@ static const char *const transport_names[] = {
     [DUMP_TR_UNIX16] = "unix", [DUMP_TR_EXPORTED] = "exported_pdu",
 };
 
-static void jflow(FILE *f, const struct dump_src *s)
+static void jflow_object(FILE *f, const struct dump_src *s)
 {
-    char ts[48];
-    dump_cap_time(s->ts_sec, s->ts_usec, ts, sizeof ts);
-    fprintf(f, ",\"frame\":%" PRIu64 ",\"ts\":\"%s\",\"flow\":{\"transport\":\"%s\"", s->frame, ts,
-            transport_names[s->transport]);
+    fprintf(f, ",\"flow\":{\"transport\":\"%s\"", transport_names[s->transport]);
     if (s->has_addr) {
         fputs(",\"src\":", f);
         jstr0(f, s->from);
@@ -216,12 +222,43 @@ static void jflow(FILE *f, const struct dump_src *s)
             : s->dir == DUMP_DIR_TO_CLIENT ? "to_client" : "unknown");
 }
 
+static void jflow(FILE *f, const struct dump_src *cs)
+{
+    /* time and flow change rarely: kept as text in the source */
+    struct dump_src *s = (struct dump_src *)cs;
+    if (s->ts_frame != s->frame || !s->ts_text[0]) {
+        dump_cap_time(s->ts_sec, s->ts_usec, s->ts_text, sizeof s->ts_text);
+        s->ts_frame = s->frame;
+    }
+    fputs(",\"frame\":", f);
+    dump_u64(f, s->frame);
+    fputs(",\"ts\":\"", f);
+    fputs(s->ts_text, f);
+    putc('"', f);
+    if (s->flow_json_dir != s->dir || !s->flow_json[0]) {
+        FILE *m = fmemopen(s->flow_json, sizeof s->flow_json, "w");
+        s->flow_json[0] = '\0';
+        if (m) {
+            jflow_object(m, s);
+            if (fclose(m) != 0 || strlen(s->flow_json) >= sizeof s->flow_json - 1)
+                s->flow_json[0] = '\0';
+        }
+        s->flow_json_dir = s->dir;
+        if (!s->flow_json[0]) {
+            jflow_object(f, s);
+            return;
+        }
+    }
+    fputs(s->flow_json, f);
+}
+
 void json_item(struct dump_out *o, const struct dump_item *it)
 {
     FILE *f = o->f;
     const struct alb_msg *m = &it->msg;
 
-    fprintf(f, "{\"offset\":%" PRIu64, it->offset);
+    fputs("{\"offset\":", f);
+    dump_u64(f, it->offset);
     if (o->file) {
         fputs(",\"file\":", f);
         jstr0(f, o->file);

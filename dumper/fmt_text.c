@@ -64,7 +64,7 @@ static void value(FILE *f, const struct alb_field *fd, int tree)
         else if (fd->id == ALB_F_EVENT && (name = alb_event_name(fd->v.u)))
             fputs(name, f);
         else
-            fprintf(f, "%" PRIu64, fd->v.u);
+            dump_u64(f, fd->v.u);
         break;
     case ALB_T_INT:
         if (fd->id == ALB_F_VM_VMTYPE && !fd->bad && (name = alb_vmtype_name(fd->v.i)))
@@ -72,7 +72,7 @@ static void value(FILE *f, const struct alb_field *fd, int tree)
         else if (fd->id == ALB_F_EV_EXIT && !fd->bad && (name = alb_exit_name(fd->v.i)))
             fputs(name, f);
         else
-            fprintf(f, "%" PRId64, fd->v.i);
+            dump_i64(f, fd->v.i);
         break;
     case ALB_T_STR:
         quoted(f, fd->v.b);
@@ -180,7 +180,9 @@ static void top_value(struct line *l, const struct alb_field *fd)
         show_label(f, fd->v.b);
         return;
     }
-    fprintf(f, " %s=", key_of(fd->id));
+    putc(' ', f);
+    fputs(key_of(fd->id), f);
+    putc('=', f);
     value(f, fd, 0);
 }
 
@@ -227,7 +229,9 @@ static int on_line_field(void *ctx, const struct alb_field *fd)
             } else {
                 l->mode = LM_ITEMS;
                 l->items = 0;
-                fprintf(f, " %s=[", key_of(fd->id));
+                putc(' ', f);
+                fputs(key_of(fd->id), f);
+                fputs("=[", f);
             }
         } else if (l->lvl == 2 && fd->type == ALB_T_GROUP) {
             /* an element of a list of groups: labelled by its first string or name */
@@ -395,11 +399,17 @@ static void line_start(FILE *f, const struct dump_item *it)
         fprintf(f, "%" PRIu64, it->offset);
         return;
     }
-    char ts[48];
-    dump_cap_time(it->src->ts_sec, it->src->ts_usec, ts, sizeof ts);
-    fputs(ts, f);
+    /* both change rarely: kept as text in the source */
+    struct dump_src *s = (struct dump_src *)it->src;
+    if (s->ts_frame != s->frame || !s->ts_text[0]) {
+        dump_cap_time(s->ts_sec, s->ts_usec, s->ts_text, sizeof s->ts_text);
+        s->ts_frame = s->frame;
+    }
+    fputs(s->ts_text, f);
     putc(' ', f);
-    dump_flow_text(f, it->src);
+    if (!s->flow_text[0])
+        dump_flow_string(s, s->flow_text, sizeof s->flow_text);
+    fputs(s->flow_text, f);
 }
 
 void text_item(struct dump_out *o, const struct dump_item *it)
@@ -443,10 +453,16 @@ void text_item(struct dump_out *o, const struct dump_item *it)
 
     char name[96];
     dump_kind_name(m, name, sizeof name);
-    fprintf(f, " WV%u %s", m->version, name);
+    fputs(" WV", f);
+    putc((int)('0' + m->version % 10), f);
+    putc(' ', f);
+    fputs(name, f);
     if (dump_kind_needs_tag(m))
         fprintf(f, " tag=0x%0*" PRIx32, m->version == 2 ? 8 : 4, m->tag);
-    fprintf(f, " id=%" PRIu64 " len=%" PRIu64, m->id, m->length);
+    fputs(" id=", f);
+    dump_u64(f, m->id);
+    fputs(" len=", f);
+    dump_u64(f, m->length);
 
     struct line l;
     memset(&l, 0, sizeof l);

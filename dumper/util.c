@@ -4,10 +4,79 @@
 
 #include "dump.h"
 
+static void civil_date(int64_t days, int64_t *y, unsigned *mo, unsigned *d);
+
+void dump_u64(FILE *f, uint64_t v)
+{
+    char b[24];
+    size_t i = sizeof b;
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    fwrite(b + i, 1, sizeof b - i, f);
+}
+
+void dump_i64(FILE *f, int64_t v)
+{
+    if (v < 0) {
+        putc('-', f);
+        dump_u64(f, (uint64_t)0 - (uint64_t)v);
+    } else {
+        dump_u64(f, (uint64_t)v);
+    }
+}
+
+/* n digits of v, zero padded, at p */
+static char *digits(char *p, uint64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + n;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ"; years outside 0-9999 go through snprintf */
+static void iso(char *buf, size_t n, int64_t days, int64_t sod, uint64_t usec)
+{
+    int64_t y;
+    unsigned mo, d;
+    civil_date(days, &y, &mo, &d);
+    if (y < 0 || y > 9999 || n < 28) {
+        snprintf(buf, n, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%06" PRIu64 "Z", y, mo, d,
+                 (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), usec);
+        return;
+    }
+    char *p = digits(buf, (uint64_t)y, 4);
+    *p++ = '-';
+    p = digits(p, mo, 2);
+    *p++ = '-';
+    p = digits(p, d, 2);
+    *p++ = 'T';
+    p = digits(p, (uint64_t)(sod / 3600), 2);
+    *p++ = ':';
+    p = digits(p, (uint64_t)(sod / 60 % 60), 2);
+    *p++ = ':';
+    p = digits(p, (uint64_t)(sod % 60), 2);
+    *p++ = '.';
+    p = digits(p, usec, 6);
+    *p++ = 'Z';
+    *p = '\0';
+}
+
 void dump_kind_name(const struct alb_msg *m, char *buf, size_t n)
 {
     const struct alb_kind_info *k = alb_kind_info(m->kind);
     const char *name = k ? k->name : "?";
+    if (m->kind != ALB_K_SUCCESS) {
+        size_t l = strlen(name);
+        if (l >= n)
+            l = n - 1;
+        memcpy(buf, name, l);
+        buf[l] = '\0';
+        return;
+    }
     if (m->version == 2 && m->kind == ALB_K_SUCCESS) {
         enum alb_kind op = alb_reply_op(m->tag);
         const struct alb_kind_info *o = alb_kind_info(op);
@@ -60,12 +129,7 @@ int dump_iso_time(struct alb_time t, char *buf, size_t n)
         sod += 86400;
         days--;
     }
-    int64_t y;
-    unsigned mo, d;
-    civil_date(days, &y, &mo, &d);
-    snprintf(buf, n, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%06" PRIu64 "Z", y, mo, d,
-             (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60),
-             ps / 1000000u);
+    iso(buf, n, days, sod, ps / 1000000u);
     return 1;
 }
 
@@ -125,53 +189,65 @@ void dump_cap_time(int64_t sec, long usec, char *buf, size_t n)
     }
     if (usec < 0 || usec > 999999)
         usec = 0;
-    int64_t y;
-    unsigned mo, d;
-    civil_date(days, &y, &mo, &d);
-    snprintf(buf, n, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%06ldZ", y, mo, d,
-             (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), usec);
+    iso(buf, n, days, sod, (uint64_t)usec);
 }
 
-/* A socket path on the line: as is when it has no space or control bytes. */
-static void show_path(FILE *f, const char *p)
+/* A socket path on the line: as is when it has no space or control bytes,
+ * else quoted with C escapes.  Returns the length written (cut at n - 1). */
+static size_t path_string(const char *p, char *buf, size_t n)
 {
-    size_t n = strlen(p);
-    int plain = n > 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] >= 0x7f || p[i] == '"')
+    size_t len = strlen(p), k = 0;
+    int plain = len > 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] >= 0x7f || p[i] == '"' ||
+            p[i] == '\\')
             plain = 0;
-    if (plain) {
-        fputs(p, f);
-    } else {
-        putc('"', f);
-        dump_cstr(f, (const uint8_t *)p, n);
-        putc('"', f);
+    if (plain)
+        return (size_t)snprintf(buf, n, "%s", p);
+    if (k + 1 < n)
+        buf[k++] = '"';
+    for (size_t i = 0; i < len && k + 5 < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '"' || c == '\\') {
+            buf[k++] = '\\';
+            buf[k++] = (char)c;
+        } else if (c < 0x20 || c >= 0x7f) {
+            k += (size_t)snprintf(buf + k, n - k, "\\x%02x", c);
+        } else {
+            buf[k++] = (char)c;
+        }
     }
+    if (k + 1 < n)
+        buf[k++] = '"';
+    buf[k] = '\0';
+    return k;
 }
 
-void dump_flow_text(FILE *f, const struct dump_src *s)
+void dump_flow_string(const struct dump_src *s, char *buf, size_t n)
 {
+    size_t k;
     switch (s->transport) {
-    case DUMP_TR_RAW:
-        break;
     case DUMP_TR_TCP:
-        fprintf(f, "%s > %s", s->from, s->to);
+        snprintf(buf, n, "%s > %s:", s->from, s->to);
         break;
     case DUMP_TR_UNIX:
-        show_path(f, s->path);
-        fprintf(f, " %" PRIu64 " > %" PRIu64, s->pid, s->peer);
+        k = path_string(s->path, buf, n);
+        if (k < n)
+            snprintf(buf + k, n - k, " %" PRIu64 " > %" PRIu64 ":", s->pid, s->peer);
         break;
     case DUMP_TR_UNIX16:
-        fprintf(f, "pid %" PRIu64 " > %" PRIu64, s->pid, s->peer);
+        snprintf(buf, n, "pid %" PRIu64 " > %" PRIu64 ":", s->pid, s->peer);
         break;
     case DUMP_TR_EXPORTED:
         if (s->has_addr)
-            fprintf(f, "pdu %s > %s", s->from, s->to);
+            snprintf(buf, n, "pdu %s > %s:", s->from, s->to);
         else
-            fputs("pdu", f);
+            snprintf(buf, n, "pdu:");
+        break;
+    case DUMP_TR_RAW:
+        snprintf(buf, n, "raw:");
         break;
     }
-    putc(':', f);
 }
 
 int dump_vm_name(const struct alb_msg *m, char *buf, size_t n)

@@ -1,1 +1,217 @@
-int main(void){return 0;}
+/* albatross-dump-mkbig: writes a large capture for the dumper benchmark.
+ *
+ *   albatross-dump-mkbig OUT MESSAGES [FLOWS] [ether|sockdump]
+ *
+ * FLOWS TCP connections (default 16) over Ethernet/IPv4 (or sockdump
+ * records on Unix sockets) carry MESSAGES small messages in all, encoded by
+ * the project's encoder: per round a Vm.Destroy request, its reply and two
+ * Console.Data pushes.  Each direction's bytes are cut into 1448-byte
+ * segments, so messages share segments and straddle segment boundaries.
+ * Connections open with a handshake and close with FIN. */
+#define _DEFAULT_SOURCE
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "albatross/wire.h"
+
+#define MSS 1448u
+#define SOCKDUMP_HDR 125u
+
+struct side {
+    uint8_t buf[MSS * 4];
+    size_t n;
+    uint32_t seq;
+};
+
+struct flow {
+    struct side s[2];       /* 0: client to server */
+    uint16_t port;
+    uint64_t id;
+};
+
+static pcap_dumper_t *dumper;
+static int sockdump;
+static long long clock_us = 1539338400000000LL;
+static unsigned long long records, bytes;
+
+static void put16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, v >> 16);
+    put16(p + 2, v & 0xffff);
+}
+
+static void emit(const uint8_t *p, size_t n)
+{
+    struct pcap_pkthdr h;
+    clock_us += 7;
+    h.ts.tv_sec = (time_t)(clock_us / 1000000);
+    h.ts.tv_usec = (suseconds_t)(clock_us % 1000000);
+    h.caplen = h.len = (bpf_u_int32)n;
+    pcap_dump((u_char *)dumper, &h, p);
+    records++;
+    bytes += n;
+}
+
+static void segment(struct flow *f, int dir, uint8_t flags, const uint8_t *data, size_t n)
+{
+    uint8_t pkt[2048];
+    size_t off;
+    if (sockdump) {
+        if (n == 0)
+            return;
+        static const char path[] = "run/albatross/vmmd.sock";
+        memset(pkt, 0, SOCKDUMP_HDR);
+        pkt[0] = (uint8_t)(sizeof path - 1);
+        memcpy(pkt + 1, path, sizeof path - 1);
+        uint64_t client = 10000u + f->port, server = 1200;
+        uint64_t pid = dir ? server : client, peer = dir ? client : server;
+        for (int i = 0; i < 8; i++) {
+            pkt[109 + i] = (uint8_t)(peer >> (56 - 8 * i));
+            pkt[117 + i] = (uint8_t)(pid >> (56 - 8 * i));
+        }
+        memcpy(pkt + SOCKDUMP_HDR, data, n);
+        emit(pkt, SOCKDUMP_HDR + n);
+        return;
+    }
+    memset(pkt, 0, 54);
+    pkt[5] = (uint8_t)(dir + 1);
+    pkt[11] = (uint8_t)(2 - dir);
+    put16(pkt + 12, 0x0800);
+    uint8_t *ip = pkt + 14;
+    ip[0] = 0x45;
+    put16(ip + 2, (unsigned)(40 + n));
+    ip[6] = 0x40;
+    ip[8] = 64;
+    ip[9] = 6;
+    uint8_t a[4] = { 10, 1, 0, 1 }, b[4] = { 10, 1, 0, 2 };
+    memcpy(ip + 12, dir ? b : a, 4);
+    memcpy(ip + 16, dir ? a : b, 4);
+    uint8_t *th = ip + 20;
+    put16(th, dir ? 1025 : f->port);
+    put16(th + 2, dir ? f->port : 1025);
+    put32(th + 4, f->s[dir].seq);
+    put32(th + 8, f->s[!dir].seq);
+    th[12] = 5 << 4;
+    th[13] = flags;
+    put16(th + 14, 65535);
+    off = 54;
+    memcpy(pkt + off, data, n);
+    emit(pkt, off + n);
+    f->s[dir].seq += (uint32_t)n + ((flags & 0x03) ? 1u : 0u);
+}
+
+/* Sends full segments of what is queued on one side (all of it with flush). */
+static void drain(struct flow *f, int dir, int flush)
+{
+    struct side *s = &f->s[dir];
+    size_t off = 0;
+    while (s->n - off >= MSS || (flush && s->n > off)) {
+        size_t k = s->n - off < MSS ? s->n - off : MSS;
+        segment(f, dir, 0x18, s->buf + off, k);
+        off += k;
+    }
+    memmove(s->buf, s->buf + off, s->n - off);
+    s->n -= off;
+}
+
+static void queue(struct flow *f, int dir, const struct alb_msg *m)
+{
+    struct side *s = &f->s[dir];
+    size_t w;
+    struct alb_error e;
+    if (alb_encode(m, s->buf + s->n, sizeof s->buf - s->n, &w, &e) != ALB_E_OK) {
+        fprintf(stderr, "albatross-dump-mkbig: cannot encode: %s\n", alb_err_str(e.code));
+        exit(1);
+    }
+    s->n += w;
+    drain(f, dir, 0);
+}
+
+static const char *const vm_names[] = { "web", "frontend", "db", "hello", "cache" };
+static const char *const lines[] = { "booting", "Solo5: Memory map: 512 MB addressable:",
+                                     "hello: tick", "mirage: listening on port 80" };
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: albatross-dump-mkbig OUT MESSAGES [FLOWS] [ether|sockdump]\n");
+        return 2;
+    }
+    unsigned long long want = strtoull(argv[2], NULL, 10);
+    unsigned nflows = argc > 3 ? (unsigned)atoi(argv[3]) : 16;
+    sockdump = argc > 4 && strcmp(argv[4], "sockdump") == 0;
+    if (nflows == 0 || nflows > 1000)
+        nflows = 16;
+    pcap_t *p = pcap_open_dead(sockdump ? 147 : DLT_EN10MB, 65535);
+    dumper = pcap_dump_open(p, argv[1]);
+    if (!dumper) {
+        fprintf(stderr, "albatross-dump-mkbig: %s\n", pcap_geterr(p));
+        return 1;
+    }
+    struct flow *flows = calloc(nflows, sizeof *flows);
+    if (!flows)
+        return 1;
+    for (unsigned i = 0; i < nflows; i++) {
+        struct flow *f = &flows[i];
+        f->port = (uint16_t)(30000 + i);
+        f->s[0].seq = 1000u * i;
+        f->s[1].seq = 0x80000000u + 77u * i;
+        if (!sockdump) {
+            segment(f, 0, 0x02, NULL, 0);
+            segment(f, 1, 0x12, NULL, 0);
+            segment(f, 0, 0x10, NULL, 0);
+        }
+    }
+    unsigned long long msgs = 0;
+    unsigned r = 0;
+    while (msgs < want) {
+        struct flow *f = &flows[r % nflows];
+        const char *vm = vm_names[r % 5];
+        struct alb_bytes part = { (const uint8_t *)vm, strlen(vm) };
+        struct alb_msg m;
+        alb_msg_init(&m, ALB_K_VM_DESTROY);
+        m.id = ++f->id;
+        m.name.count = 1;
+        m.name.items = &part;
+        queue(f, 0, &m);
+        alb_msg_init(&m, ALB_K_SUCCESS);
+        m.tag = 0x80000401u;
+        m.id = f->id;
+        m.u.msg = (struct alb_bytes){ (const uint8_t *)"destroyed", 9 };
+        queue(f, 1, &m);
+        for (int k = 0; k < 2; k++) {
+            const char *line = lines[(r + (unsigned)k) % 4];
+            alb_msg_init(&m, ALB_K_CONSOLE_DATA);
+            m.name.count = 1;
+            m.name.items = &part;
+            m.ts = (struct alb_time){ 17816, (int64_t)(r % 86400) * 1000000000000LL };
+            m.u.line = (struct alb_bytes){ (const uint8_t *)line, strlen(line) };
+            queue(f, 1, &m);
+        }
+        msgs += 4;
+        r++;
+    }
+    for (unsigned i = 0; i < nflows; i++) {
+        struct flow *f = &flows[i];
+        drain(f, 0, 1);
+        drain(f, 1, 1);
+        if (!sockdump) {
+            segment(f, 0, 0x11, NULL, 0);
+            segment(f, 1, 0x11, NULL, 0);
+        }
+    }
+    pcap_dump_close(dumper);
+    pcap_close(p);
+    free(flows);
+    fprintf(stderr, "%s: %llu messages, %llu records, %llu bytes of records\n", argv[1], msgs,
+            records, bytes);
+    return 0;
+}

@@ -1,0 +1,98 @@
+/* Harness "pcap": the input is a capture file (pcap or pcapng), read by
+ * libpcap from memory (fmemopen + pcap_fopen_offline) through the same
+ * dump_capture() the albatross-dump command uses: link layers, TCP
+ * reassembly, sockdump and exported-PDU records, framing, gaps,
+ * resynchronisation, both formatters and the statistics.
+ *
+ * Small limits (8 connections, 4 KiB buffers, 4 KiB of reordering) so that
+ * eviction, oversized messages and reordering overflow are reached with
+ * small inputs.  Output goes to /dev/null; the sanitizers and the
+ * allocation checks of the build do the judging. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct sink_ctx {
+    struct dump_out out;
+    int json;
+    struct dump_stats *st;
+    struct dump_filter flt;
+};
+
+static void on_item(void *ctx, const struct dump_item *it)
+{
+    struct sink_ctx *c = ctx;
+    int shown = dump_filter_pass(&c->flt, it);
+    if (c->st)
+        stats_item(c->st, it, shown);
+    if (!shown)
+        return;
+    if (c->json)
+        json_item(&c->out, it);
+    else
+        text_item(&c->out, it);
+}
+
+static FILE *null_out(void)
+{
+    static FILE *f;
+    if (!f)
+        f = fopen("/dev/null", "w");
+    if (!f)
+        abort();
+    return f;
+}
+
+static void run(const uint8_t *data, size_t size, int json, int filtered)
+{
+    /* fmemopen wants a writable buffer it may not write to in "rb" mode;
+     * a copy keeps the input const */
+    uint8_t *copy = malloc(size);
+    if (!copy)
+        return;
+    memcpy(copy, data, size);
+    FILE *in = fmemopen(copy, size, "rb");
+    if (!in) {
+        free(copy);
+        return;
+    }
+    struct dump_capture_opts co;
+    dump_capture_defaults(&co);
+    co.max_flows = 8;
+    co.buffer = 4096;
+    co.reorder = 4096;
+    co.opts.max_len = 1u << 20;
+    struct sink_ctx c;
+    memset(&c, 0, sizeof c);
+    c.out.f = null_out();
+    c.out.verbose = json ? 0 : 2;
+    c.json = json;
+    c.st = stats_new();
+    if (filtered) {
+        c.flt.kinds[c.flt.nkinds++] = "vm_create";
+        c.flt.kinds[c.flt.nkinds++] = "Reply Vm.Info";
+        c.flt.vms[c.flt.nvms++] = "web";
+    }
+    struct dump_sink sink = { on_item, &c };
+    dump_capture(in, "fuzz", &co, &sink, c.st, null_out());   /* closes in */
+    if (c.st) {
+        stats_print(c.st, null_out());
+        stats_free(c.st);
+    }
+    free(copy);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    run(data, size, 0, 0);
+    run(data, size, 1, size & 1);
+    return 0;
+}
