@@ -2,8 +2,6 @@
  * The allocation functions are counted while the parser runs: by
  * interposing malloc and friends in this binary, or through the sanitizer's
  * allocation hooks in an ASan build (which owns malloc itself). */
-#define _POSIX_C_SOURCE 200809L
-#include <dirent.h>
 #include <stddef.h>
 
 #include "albatross/wire.h"
@@ -104,6 +102,25 @@ static void iterate(const struct alb_msg *m)
         fields++;
 }
 
+static void one(const struct t_vector *v, void *ctx)
+{
+    (void)ctx;
+    static unsigned char enc[1 << 20];
+    struct alb_opts o = v->opts;
+    struct alb_msg m;
+    size_t w;
+
+    allocations = 0;
+    counting = 1;
+    alb_decode(v->bin, v->len, &o, &m, on_field, NULL);
+    iterate(&m);
+    alb_encode(&m, enc, sizeof enc, &w, NULL);
+    o.partial = 1;
+    alb_decode(v->bin, v->len / 2, &o, &m, on_field, NULL);
+    counting = 0;
+    CHECK(allocations == 0, "%s: %lu allocations", v->name, allocations);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -111,46 +128,7 @@ int main(int argc, char **argv)
         return 2;
     }
     install();
-    const char *sub[] = { "wv2", "wv0" };
-    unsigned messages = 0;
-    static unsigned char enc[1 << 20];
-    for (int v = 0; v < 2; v++) {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s/%s", argv[1], sub[v]);
-        DIR *d = opendir(dir);
-        if (!d) {
-            perror(dir);
-            return 2;
-        }
-        struct dirent *de;
-        while ((de = readdir(d))) {
-            size_t n = strlen(de->d_name);
-            if (n < 5 || strcmp(de->d_name + n - 4, ".bin") != 0)
-                continue;
-            char path[4400];
-            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-            size_t len;
-            unsigned char *bin = t_read_file(path, &len);
-            char ch[16] = "";
-            sscanf(de->d_name, "%15[a-z]", ch);
-            struct alb_opts o = { .channel = v ? alb_channel_from_name(ch) : ALB_CH_ANY };
-            struct alb_msg m;
-            size_t w;
-
-            allocations = 0;
-            counting = 1;
-            alb_decode(bin, len, &o, &m, on_field, NULL);
-            iterate(&m);
-            alb_encode(&m, enc, sizeof enc, &w, NULL);
-            o.partial = 1;
-            alb_decode(bin, len / 2, &o, &m, on_field, NULL);
-            counting = 0;
-            CHECK(allocations == 0, "%s: %lu allocations", de->d_name, allocations);
-            free(bin);
-            messages++;
-        }
-        closedir(d);
-    }
+    unsigned messages = t_each_vector(argv[1], one, NULL);
     CHECK(messages >= 285, "only %u vectors", messages);
     /* the counter itself works */
     counting = 1;
