@@ -5,7 +5,7 @@
 #
 #   bench/dump/run.sh [BUILD_DIR]      (default: build-bench-dump, Release)
 #
-# Environment: MESSAGES (default 1000000), TSHARK_MESSAGES (default 200000:
+# Environment: PLUGIN (albatross.so; default build/plugins/4.0/epan/), MESSAGES (default 1000000), TSHARK_MESSAGES (default 200000:
 # tshark is slow, it gets a smaller capture of the same kind), BIG_MB
 # (default 1024; 0 skips the RSS run), REPEAT (default 3, best run kept).
 # Generated captures live in a mktemp folder under /tmp and are removed.
@@ -69,7 +69,13 @@ printf 'ratios to the bare loop: -q %.1fx, text %.1fx, --json %.1fx\n' \
     "$(echo "$t_q / $t_loop" | bc -l)" "$(echo "$t_text / $t_loop" | bc -l)" \
     "$(echo "$t_json / $t_loop" | bc -l)"
 
-plugin=$(find "$src"/build*/plugins/4.0/epan -name albatross.so 2>/dev/null | head -1 || true)
+# the plugin of the default build first (sanitizer builds would be slower)
+plugin=${PLUGIN:-}
+if [ -z "$plugin" ]; then
+    for p in "$src/build/plugins/4.0/epan/albatross.so" "$build/plugins/4.0/epan/albatross.so"; do
+        [ -f "$p" ] && { plugin=$p; break; }
+    done
+fi
 if command -v tshark >/dev/null 2>&1 && [ -n "$plugin" ]; then
     mkdir -p "$work/plugins/4.0/epan" "$work/home"
     cp "$plugin" "$work/plugins/4.0/epan/"
@@ -90,7 +96,10 @@ if command -v tshark >/dev/null 2>&1 && [ -n "$plugin" ]; then
     report "tshark -T fields -e albatross.tag" "$t_ts" "$tshark_messages" "$tbytes"
     t_dts=$(best "$bin/albatross-dump" "$work/tshark.pcap")
     report "albatross-dump (same capture)" "$t_dts" "$tshark_messages" "$tbytes"
-    printf 'albatross-dump is %.0fx faster than tshark\n' "$(echo "$t_ts / $t_dts" | bc -l)"
+    t_dq=$(best "$bin/albatross-dump" -q "$work/tshark.pcap")
+    report "albatross-dump -q (same capture)" "$t_dq" "$tshark_messages" "$tbytes"
+    printf 'tshark / albatross-dump: %.1fx (text), %.1fx (-q)\n' "$(echo "$t_ts / $t_dts" | bc -l)" \
+        "$(echo "$t_ts / $t_dq" | bc -l)"
 else
     echo "tshark or the albatross plugin (build*/plugins/4.0/epan/albatross.so) not found: skipped"
 fi
