@@ -103,7 +103,8 @@ static void segment(struct flow *f, int dir, uint8_t flags, const uint8_t *data,
     th[13] = flags;
     put16(th + 14, 65535);
     off = 54;
-    memcpy(pkt + off, data, n);
+    if (n)
+        memcpy(pkt + off, data, n);
     emit(pkt, off + n);
     f->s[dir].seq += (uint32_t)n + ((flags & 0x03) ? 1u : 0u);
 }

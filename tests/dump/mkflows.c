@@ -258,7 +258,8 @@ static void segment(struct tcp *t, int from_client, uint8_t flags, uint32_t seq,
     th[13] = flags;
     be16(th + 14, 65535);
     off += 20;
-    memcpy(pkt + off, data, n);
+    if (n)
+        memcpy(pkt + off, data, n);
     off += n;
     record(c, pkt, off);
 }
