@@ -55,12 +55,7 @@ struct dump_stats *stats_new(void)
     struct dump_stats *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
-    st->vms = calloc(VM_ROWS, sizeof *st->vms);
-    st->flows = calloc(FLOW_ROWS, sizeof *st->flows);
-    if (!st->vms || !st->flows) {
-        stats_free(st);
-        return NULL;
-    }
+    /* the VM and connection tables are allocated on first use */
     st->raw.flow_index = -1;
     return st;
 }
@@ -98,6 +93,10 @@ static uint32_t hash_str(const char *s)
 
 static void count_vm(struct dump_stats *st, const char *name)
 {
+    if (!st->vms && !(st->vms = calloc(VM_ROWS, sizeof *st->vms))) {
+        st->vm_other++;
+        return;
+    }
     uint32_t h = hash_str(name) & (VM_ROWS - 1);
     for (unsigned probe = 0; probe < VM_ROWS; probe++) {
         struct vm_row *r = &st->vms[(h + probe) & (VM_ROWS - 1)];
@@ -159,7 +158,9 @@ static struct flow_row *flow_row(struct dump_stats *st, struct stats_conn *c,
                                  const struct dump_item *it)
 {
     if (c->flow_index == -1) {
-        if (st->nflows >= FLOW_ROWS) {
+        if (!st->flows && !(st->flows = calloc(FLOW_ROWS, sizeof *st->flows))) {
+            c->flow_index = -2;
+        } else if (st->nflows >= FLOW_ROWS) {
             c->flow_index = -2;
         } else {
             c->flow_index = (int)st->nflows++;
@@ -329,7 +330,7 @@ void stats_print(struct dump_stats *st, FILE *f)
     struct vm_row *rows = malloc((st->nvms ? st->nvms : 1) * sizeof *rows);
     unsigned n = 0;
     if (rows) {
-        for (unsigned i = 0; i < VM_ROWS; i++)
+        for (unsigned i = 0; st->vms && i < VM_ROWS; i++)
             if (st->vms[i].count)
                 rows[n++] = st->vms[i];
         qsort(rows, n, sizeof *rows, cmp_vm);
