@@ -231,6 +231,10 @@ void stats_flow_end(struct dump_stats *st, void *conn);
 void stats_note_flow(struct dump_stats *st, int albatross);
 void stats_note_record(struct dump_stats *st);
 void stats_print(struct dump_stats *st, FILE *f);
+/* The same summary as one JSON object {"stats": {...}} on one line. */
+void stats_print_json(struct dump_stats *st, FILE *f);
+/* A JSON string (bytes as code points, as in the message objects). */
+void dump_json_str(FILE *f, const char *s);
 
 /* The connection side of request/reply matching, owned by the capture reader. */
 struct stats_pending;

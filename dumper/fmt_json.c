@@ -37,6 +37,11 @@ static void jstr(FILE *f, const uint8_t *p, size_t n)
     putc('"', f);
 }
 
+void dump_json_str(FILE *f, const char *s)
+{
+    jstr(f, (const uint8_t *)s, strlen(s));
+}
+
 static void jstr0(FILE *f, const char *s)
 {
     jstr(f, (const uint8_t *)s, strlen(s));

@@ -41,6 +41,7 @@ static const char usage_text[] =
     "  -v, --verbose     the field tree under each line; -vv with byte offsets\n"
     "  --stats           a summary after the messages: per kind, VM, connection,\n"
     "                    errors, warnings, request/reply pairs and response times\n"
+    "                    (with --json: one last object {\"stats\": ...})\n"
     "  -q, --quiet       no line per message (with --stats: only the summary)\n"
     "  --kind NAME       only messages of this kind (snake or display name, e.g.\n"
     "                    vm_create or Vm.Create; repeatable)\n"
@@ -368,7 +369,10 @@ int main(int argc, char **argv)
         framer_free(&fr);
     free(buf);
     if (r.st) {
-        stats_print(r.st, stdout);
+        if (r.json)
+            stats_print_json(r.st, stdout);
+        else
+            stats_print(r.st, stdout);
         stats_free(r.st);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {

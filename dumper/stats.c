@@ -386,6 +386,72 @@ void stats_print(struct dump_stats *st, FILE *f)
     }
 }
 
+static void jcount(FILE *f, int *first, const char *key, uint64_t v)
+{
+    if (!*first)
+        putc(',', f);
+    *first = 0;
+    dump_json_str(f, key);
+    fprintf(f, ":%" PRIu64, v);
+}
+
+void stats_print_json(struct dump_stats *st, FILE *f)
+{
+    int first;
+    if (st->raw_used)
+        stats_flow_end(st, NULL);
+    fprintf(f, "{\"stats\":{\"records\":%" PRIu64 ",\"connections\":{\"albatross\":%" PRIu64
+            ",\"other\":%" PRIu64 "},\"messages\":%" PRIu64, st->records, st->flows_alb,
+            st->flows_other, st->shown);
+    fputs(",\"kinds\":{", f);
+    first = 1;
+    for (unsigned k = 0; k < ALB_K_COUNT; k++) {
+        if (!st->kinds[k])
+            continue;
+        const struct alb_kind_info *ki = alb_kind_info((enum alb_kind)k);
+        char label[64];
+        snprintf(label, sizeof label, "WV%u %s", ki->version, ki->snake);
+        jcount(f, &first, label, st->kinds[k]);
+    }
+    fputs("},\"vms\":{", f);
+    first = 1;
+    for (unsigned i = 0; st->vms && i < VM_ROWS; i++)
+        if (st->vms[i].count)
+            jcount(f, &first, st->vms[i].name, st->vms[i].count);
+    fputs("}", f);
+    fprintf(f, ",\"vms_other\":%" PRIu64 ",\"no_vm\":%" PRIu64 ",\"flows\":[", st->vm_other,
+            st->no_vm);
+    for (unsigned i = 0; i < st->nflows; i++) {
+        const struct flow_row *r = &st->flows[i];
+        fputs(i ? ",{\"flow\":" : "{\"flow\":", f);
+        dump_json_str(f, r->label);
+        fprintf(f, ",\"messages\":%" PRIu64 ",\"requests\":%" PRIu64 ",\"answered\":%" PRIu64
+                ",\"unmatched_replies\":%" PRIu64 "}", r->msgs, r->requests, r->answered,
+                r->orphans);
+    }
+    fprintf(f, "],\"flows_other\":%" PRIu64 ",\"errors\":{", st->flow_other);
+    first = 1;
+    for (unsigned e = 1; e < ALB_E_COUNT; e++)
+        if (st->errors[e])
+            jcount(f, &first, alb_err_name((enum alb_err)e), st->errors[e]);
+    fputs("},\"warnings\":{", f);
+    first = 1;
+    for (unsigned w = 0; w < ALB_W_COUNT; w++)
+        if (st->warnings[w])
+            jcount(f, &first, alb_warning_name(w), st->warnings[w]);
+    fprintf(f, "},\"framing\":{\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 "}"
+            ",\"gaps\":{\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 "}"
+            ",\"resync\":{\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 "}"
+            ",\"requests\":{\"total\":%" PRIu64 ",\"answered\":%" PRIu64 ",\"unanswered\":%" PRIu64
+            ",\"unmatched_replies\":%" PRIu64 "}",
+            st->framing, st->framing_bytes, st->gaps, st->gap_bytes, st->resyncs,
+            st->resync_bytes, st->requests, st->answered, st->unanswered, st->orphans);
+    if (st->answered)
+        fprintf(f, ",\"response_time_us\":{\"min\":%" PRIu64 ",\"avg\":%" PRIu64
+                ",\"max\":%" PRIu64 "}", st->rt_min, st->rt_sum / st->answered, st->rt_max);
+    fputs("}}\n", f);
+}
+
 /* ---------------------------------------------------------------- filters */
 
 static int kind_matches(const char *want, const struct alb_msg *m)

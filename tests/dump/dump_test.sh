@@ -98,7 +98,7 @@ json_check() {
     # an object without a kind (framing, short tail) must carry one, unless
     # it reports a gap in a capture or the bytes skipped after one
     jq -R -e 'fromjson | select((has("albatross.kind") or has("error") or has("gap") or
-                                 has("resync_skipped")) | not)' "$1" \
+                                 has("resync_skipped") or has("stats")) | not)' "$1" \
         >/dev/null && fail "$1: an object has neither a kind nor an error"
     # capture input: frame, ts and flow on every object, or on none
     jq -R -e 'fromjson | select(has("flow") and ((.frame | type) != "number" or
@@ -425,6 +425,15 @@ stats)
     head -20 out >msgs
     compare pcap-albatross-wv2-tcp.txt msgs
     grep -q '^== statistics ==' out || fail "--stats: no summary after the messages"
+    # --json --stats: the summary is one more JSON object, jq reads it all
+    run 0 --json --stats "$PCAPS/albatross-wv2-unix.pcap"
+    json_check out
+    [ "$(tail -1 out | jq '.stats.messages')" = 57 ] || fail "--json --stats: messages"
+    [ "$(tail -1 out | jq '.stats.requests.answered')" = 19 ] || fail "--json --stats: answered"
+    [ "$(tail -1 out | jq '.stats.kinds["WV2 vm_create"]')" = 3 ] || fail "--json --stats: kinds"
+    [ "$(tail -1 out | jq '.stats.vms.hello')" = 23 ] || fail "--json --stats: VMs"
+    run 0 -q --json --stats "$PCAPS/albatross-wv2-unix.pcap"
+    [ "$(wc -l <out)" = 1 ] || fail "-q --json --stats: not one line"
     # a gap and a resynchronisation counted
     "$MKFLOWS" . || fail "mkflows"
     run 0 -q --stats tcp-gap.pcap
