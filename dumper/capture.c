@@ -406,7 +406,8 @@ static struct conn *lookup(struct reader *r, struct ckey *k, int swapped, int cr
 /* Closes connections idle for longer than the limit (capture time). */
 static void expire(struct reader *r)
 {
-    while (r->lru_tail && r->sec - r->lru_tail->last > r->co->idle)
+    while (r->lru_tail && r->sec > r->lru_tail->last &&
+           (uint64_t)r->sec - (uint64_t)r->lru_tail->last > (uint64_t)r->co->idle)
         conn_close(r, r->lru_tail);
 }
 

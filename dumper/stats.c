@@ -174,6 +174,20 @@ static struct flow_row *flow_row(struct dump_stats *st, struct stats_conn *c,
     return c->flow_index >= 0 ? &st->flows[c->flow_index] : NULL;
 }
 
+/* Microseconds from (s0, u0) to (s1, u1); 0 when time went backwards,
+ * saturated for absurd capture timestamps. */
+static uint64_t elapsed_us(int64_t s0, long u0, int64_t s1, long u1)
+{
+    if (s1 < s0 || (s1 == s0 && u1 <= u0))
+        return 0;
+    uint64_t ds = (uint64_t)s1 - (uint64_t)s0;
+    if (ds > UINT64_MAX / 1000000u - 1)
+        return UINT64_MAX / 2;
+    uint64_t a = u0 < 0 ? 0 : (uint64_t)u0 % 1000000u, b = u1 < 0 ? 0 : (uint64_t)u1 % 1000000u;
+    uint64_t t = ds * 1000000u + b;
+    return t > a ? t - a : 0;
+}
+
 static void match(struct dump_stats *st, struct stats_conn *c, struct flow_row *fr,
                   const struct dump_item *it)
 {
@@ -211,15 +225,12 @@ static void match(struct dump_stats *st, struct stats_conn *c, struct flow_row *
         struct stats_pending *p = &c->pend[i];
         if (p->id != m->id || p->version != m->version)
             continue;
-        int64_t us = (sec - p->sec) * 1000000 + (usec - p->usec);
-        if (us < 0)
-            us = 0;
-        uint64_t u = (uint64_t)us;
+        uint64_t u = elapsed_us(p->sec, p->usec, sec, usec);
         if (st->answered == 0 || u < st->rt_min)
             st->rt_min = u;
         if (u > st->rt_max)
             st->rt_max = u;
-        st->rt_sum += u;
+        st->rt_sum = u > UINT64_MAX - st->rt_sum ? UINT64_MAX : st->rt_sum + u;
         st->answered++;
         if (fr)
             fr->answered++;

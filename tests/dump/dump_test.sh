@@ -479,6 +479,20 @@ capture-valgrind)
     $vg "$DUMP" --max-flows 8 tcp-flows.pcap >/dev/null 2>vg.err || { cat vg.err; fail "valgrind: eviction"; }
     echo "valgrind: no errors"
     ;;
+regressions)
+    : "${REGRESSIONS:?}"
+    for f in "$REGRESSIONS"/*.pcap*; do
+        for opts in "-vv --stats" "--json --stats"; do
+            set +e
+            # shellcheck disable=SC2086
+            "$DUMP" $opts "$f" >out 2>err
+            st=$?
+            set -e
+            [ $st = 0 ] || [ $st = 2 ] || { cat err >&2; fail "$f $opts: status $st"; }
+            [ "$opts" = "--json --stats" ] && json_check out
+        done
+    done
+    ;;
 valgrind)
     if ! command -v valgrind >/dev/null 2>&1; then
         echo "valgrind not found: skipped"
