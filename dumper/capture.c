@@ -378,6 +378,7 @@ static struct conn *lookup(struct reader *r, struct ckey *k, int swapped, int cr
         framer_init(&d->fr, &o, r->co->buffer, dir_emit, d);
         d->fr.src = &d->src;
         d->fr.track_version = 1;
+        d->fr.skip_too_long = 1;
         struct dump_src *s = &d->src;
         s->transport = (enum dump_transport)k->transport;
         s->conn = c;

@@ -70,7 +70,7 @@ struct dump_item {
 
 typedef void (*dump_emit_fn)(void *ctx, const struct dump_item *item);
 
-enum framer_state { FR_NORMAL, FR_RESYNC, FR_SKIP };
+enum framer_state { FR_NORMAL, FR_RESYNC, FR_SKIP, FR_DISCARD };
 
 /* A byte-stream reassembler for one direction of one connection.  Feed it
  * chunks as they arrive; it emits every message, framing error and
@@ -94,6 +94,8 @@ struct framer {
     uint64_t skip_received;
     uint64_t skip_lost;         /* bytes of it lost in gaps */
     int track_version;          /* captures: keep version_seen */
+    int skip_too_long;          /* captures: a message over max_len is skipped by its length */
+    uint64_t discard_left;      /* FR_DISCARD: bytes of it still to come */
     int version_seen;           /* wire version of the last whole known message, -1 none
                                  * yet: resynchronisation looks for headers of that version */
     const struct dump_src *src;

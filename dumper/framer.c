@@ -223,6 +223,22 @@ static void process(struct framer *fr, int eof)
             }
             return;
         }
+        if (r == ALB_E_TOO_LONG && fr->skip_too_long) {
+            /* a whole header with a length over the limit: reported, then
+             * skipped by that length without being buffered */
+            alb_decode(p, avail, &fr->opts, &fr->bad, NULL, NULL);
+            fr->bad_off = fr->base;
+            fr->skipped = f.total_len;
+            emit_framing(fr);
+            size_t k = avail < f.total_len ? avail : (size_t)f.total_len;
+            drop(fr, k);
+            if (k < f.total_len) {
+                fr->discard_left = f.total_len - k;
+                fr->state = FR_DISCARD;
+                return;
+            }
+            continue;
+        }
         /* UNKNOWN_VERSION, BAD_LENGTH, TOO_LONG: the stream is not trustworthy here */
         alb_decode(p, avail, &fr->opts, &fr->bad, NULL, NULL);
         fr->bad_off = fr->base;
@@ -245,6 +261,7 @@ static void finish_skip(struct framer *fr)
 static void shrink(struct framer *fr)
 {
     if (fr->start == fr->end && fr->size > KEEP_SIZE && fr->state != FR_SKIP) {
+        /* (in FR_DISCARD nothing is held either) */
         free(fr->buf);
         fr->buf = NULL;
         fr->size = 0;
@@ -288,6 +305,19 @@ void framer_gap(struct framer *fr, uint64_t lost)
 {
     if (lost == 0)
         return;
+    if (fr->state == FR_DISCARD) {
+        if (lost <= fr->discard_left) {
+            fr->discard_left -= lost;
+            fr->base += lost;
+            if (fr->discard_left == 0)
+                fr->state = FR_NORMAL;
+            return;
+        }
+        lost -= fr->discard_left;
+        fr->base += fr->discard_left;
+        fr->discard_left = 0;
+        fr->state = FR_NORMAL;
+    }
     if (fr->state == FR_SKIP) {
         if (lost < fr->skip_left) {
             fr->skip_left -= lost;
@@ -338,6 +368,18 @@ void framer_gap(struct framer *fr, uint64_t lost)
 int framer_feed(struct framer *fr, const uint8_t *data, size_t n)
 {
     while (n > 0) {
+        if (fr->state == FR_DISCARD) {
+            size_t k = n;
+            if (k > fr->discard_left)
+                k = (size_t)fr->discard_left;
+            fr->discard_left -= k;
+            fr->base += k;
+            data += k;
+            n -= k;
+            if (fr->discard_left == 0)
+                fr->state = FR_NORMAL;
+            continue;
+        }
         if (fr->state == FR_SKIP) {
             size_t k = n;
             if (k > fr->skip_left)
@@ -386,8 +428,9 @@ void framer_finish(struct framer *fr)
 {
     if (fr->state == FR_SKIP)
         finish_skip(fr);
-    else
+    else if (fr->state != FR_DISCARD)
         process(fr, 1);
+    fr->discard_left = 0;
     fr->start = fr->end = 0;
     fr->base = 0;
     fr->state = FR_NORMAL;

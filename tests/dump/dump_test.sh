@@ -317,6 +317,15 @@ flows)
     [ "$(grep -c 'WV2 ' out)" = 14 ] || fail "tcp-midstream: not 14 messages"
     run 0 --port 1025 tcp-midstream.pcap
     [ "$(grep -c 'WV2 ' out)" = 14 ] || fail "tcp-midstream --port: not 14 messages"
+    # messages over --max-len are reported and skipped by their length: the
+    # ones after them still decode (bodies of 23 bytes over a limit of 22)
+    "$MKFLOWS" . >/dev/null
+    # (--port: a first header over the limit is not a plausible one)
+    run 0 --port 1025 --max-len 22 tcp-clean-ether.pcap
+    [ "$(grep -c 'ERROR TOO_LONG.*skipped 43 bytes' out)" = 2 ] || fail "--max-len: not 2 skipped"
+    [ "$(grep -c 'WV2 Vm.Destroy id=[0-9]* len=' out)" = 6 ] || fail "--max-len: requests lost"
+    [ "$(grep -c 'WV2 Reply Vm.Destroy id=' out)" = 8 ] || fail "--max-len: replies lost"
+    grep -q 'RESYNC' out && fail "--max-len: resynchronised instead of skipping"
     # not albatross: the HTTP connection is left out, port 8080 is taken
     run 0 tcp-noise.pcap
     grep -q ':80:' out && fail "tcp-noise: the HTTP connection was dumped"
