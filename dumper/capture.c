@@ -467,14 +467,14 @@ static void decide(struct reader *r, struct conn *c, int i, const uint8_t *p, si
     else if (have == 0)
         return;         /* nothing captured to judge by */
     else if (k->transport == DUMP_TR_TCP)
-        c->state = dump_plausible(p, have, &c->d[i].fr.opts) ||
+        c->state = alb_plausible(p, have, &c->d[i].fr.opts) ||
                    (!c->d[i].have_next && whole_message_inside(p, have, &c->d[i].fr.opts));
     else
         c->state = frames(p, have, &c->d[i].fr.opts);
     if (r->st)
         stats_note_flow(r->st, c->state);
     struct alb_frame f;
-    if (c->state == 1 && dump_plausible(p, have, &c->d[i].fr.opts)) {
+    if (c->state == 1 && alb_plausible(p, have, &c->d[i].fr.opts)) {
         /* the version of the first header is the connection's */
         alb_frame(p, have, &c->d[i].fr.opts, &f);
         if (f.hdr_len)
@@ -738,7 +738,7 @@ static void stream_data(struct reader *r, struct ckey *k, int i, const uint8_t *
     if (c->state != 1)
         return;
     struct dir *d = &c->d[i];
-    if (!d->seen && c->state == 1 && !dump_plausible(p, have, &d->fr.opts))
+    if (!d->seen && c->state == 1 && !alb_plausible(p, have, &d->fr.opts))
         framer_midstream(&d->fr);   /* the recording started in the middle */
     d->seen = 1;
     feed(d, p, have);

@@ -123,10 +123,6 @@ void framer_midstream(struct framer *fr);
 /* Bytes held (for memory accounting). */
 size_t framer_held(const struct framer *fr);
 
-/* Does a plausible header start at p (alb_resync's rule, at offset 0)?
- * With fewer bytes than a header, 1 unless what is there already rules it out. */
-int dump_plausible(const uint8_t *p, size_t n, const struct alb_opts *opts);
-
 /* Runs the field walk over an item's bytes (the same options the framer used). */
 void dump_walk(const struct dump_item *it, alb_field_cb cb, void *ctx);
 

@@ -147,7 +147,7 @@ static int resync_step(struct framer *fr, int eof)
     const uint8_t *p = fr->buf + fr->start;
     if (fr->at_gap == 1) {
         /* after a gap the first byte is not known to be garbage */
-        if (!dump_plausible(p, avail, &fr->opts) || !version_ok(fr, p, avail))
+        if (!alb_plausible(p, avail, &fr->opts) || !version_ok(fr, p, avail))
             fr->at_gap = 2;
         else if (header_complete(p, avail, &fr->opts)) {
             emit_framing(fr);
@@ -272,25 +272,6 @@ static void shrink(struct framer *fr)
 size_t framer_held(const struct framer *fr)
 {
     return fr->size;
-}
-
-int dump_plausible(const uint8_t *p, size_t n, const struct alb_opts *opts)
-{
-    struct alb_frame f;
-    enum alb_err r = alb_frame(p, n, opts, &f);
-    if (r != ALB_E_OK && r != ALB_E_NEED_MORE)
-        return 0;
-    if (f.hdr_len == 0 || n < f.hdr_len)
-        return 1;       /* the version is not even there yet, or fine so far */
-    if (f.version == 1)
-        return 0;
-    struct alb_opts o = *opts;
-    struct alb_msg m;
-    o.partial = 1;
-    alb_decode(p, f.hdr_len, &o, &m, NULL, NULL);
-    if (m.padding != 0)
-        return 0;
-    return m.kind != ALB_K_UNKNOWN && m.kind != ALB_K_V0_UNKNOWN;
 }
 
 void framer_midstream(struct framer *fr)

@@ -509,7 +509,7 @@ enum alb_err alb_frame(const uint8_t *buf, size_t len, const struct alb_opts *op
     return out->status = ALB_E_OK;
 }
 
-static int plausible(const uint8_t *p, size_t len, const struct alb_opts *opts)
+int alb_plausible(const uint8_t *p, size_t len, const struct alb_opts *opts)
 {
     struct alb_frame f;
     enum alb_err r = alb_frame(p, len, opts, &f);
@@ -529,7 +529,7 @@ static int plausible(const uint8_t *p, size_t len, const struct alb_opts *opts)
 size_t alb_resync(const uint8_t *buf, size_t len, const struct alb_opts *opts)
 {
     for (size_t i = 1; i < len; i++)
-        if (plausible(buf + i, len - i, opts))
+        if (alb_plausible(buf + i, len - i, opts))
             return i;
     return len;
 }

@@ -294,8 +294,15 @@ struct alb_frame {
 enum alb_err alb_frame(const uint8_t *buf, size_t len, const struct alb_opts *opts,
                        struct alb_frame *out);
 
-/* Finds the first offset after 0 at which a plausible header starts
- * (WIRE.md §5.3); returns len when none is found. */
+/* Whether a plausible header starts at buf (WIRE.md §5.3): a version of 0
+ * or 2 (1 is skipped, never sought), zero WV2 padding, a tag the version
+ * knows (for WV0 on opts->channel) and a length that frames.  Fewer bytes
+ * than a header holds count as plausible while what is there fits: the
+ * caller should wait for more. */
+int alb_plausible(const uint8_t *buf, size_t len, const struct alb_opts *opts);
+
+/* Finds the first offset after 0 at which alb_plausible() holds; returns
+ * len when none is found. */
 size_t alb_resync(const uint8_t *buf, size_t len, const struct alb_opts *opts);
 
 /* Decodes the message at the start of buf and reports every field to cb
