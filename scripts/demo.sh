@@ -4,7 +4,8 @@
 #   * the WV2 reference vectors as one raw byte stream (text, then JSON for a
 #     few single messages),
 #   * the WV0 reference vectors as one raw stream per channel,
-#   * every sample capture in pcaps/.
+#   * every sample capture in pcaps/,
+#   * one capture through tshark with the Wireshark plugin.
 # Long outputs are cut to their first lines (DEMO_LINES, default 25) and long
 # lines to DEMO_WIDTH columns (default 160); the line count is shown.
 # Exits non-zero when the build fails or the dumper fails on any input.
@@ -115,9 +116,34 @@ for f in "${captures[@]}"; do
     show "capture $f ($(wc -c <"$f") bytes)" "$dump $f" /dev/null "$dump" "$f"
 done
 
+# One capture through tshark with the plugin.  Wireshark ignores plugin
+# folders when it runs as root, so as root tshark runs as nobody, on copies
+# that user can read.
+plugin=build/plugins/4.0/epan/albatross.so
+sample=pcaps/albatross-wv2-unix.pcap
+if [[ -f $plugin && -f $sample ]] && command -v tshark >/dev/null; then
+    ws=$(mktemp -d /tmp/albatross-demo.XXXXXX)
+    trap 'rm -rf "$tmp" "$ws"' EXIT
+    mkdir -p "$ws/plugins/4.0/epan"
+    cp "$plugin" "$ws/plugins/4.0/epan/"
+    cp "$sample" "$ws/"
+    chmod -R a+rX "$ws"
+    as_user=(env)
+    if (( EUID == 0 )); then
+        as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp)
+    fi
+    show "tshark with the plugin on $sample" \
+        "WIRESHARK_PLUGIN_DIR=build/plugins tshark -r $sample" /dev/null \
+        "${as_user[@]}" WIRESHARK_PLUGIN_DIR="$ws/plugins" tshark -r "$ws/$(basename "$sample")"
+    if ! grep -q Albatross "$tmp/out"; then
+        echo "demo: tshark did not dissect $sample with the plugin" >&2
+        failures=$(( failures + 1 ))
+    fi
+fi
+
 banner "done"
 if (( failures > 0 )); then
-    echo "demo: $failures dumper run(s) failed (see the exit statuses above)" >&2
+    echo "demo: $failures run(s) failed (see the exit statuses above)" >&2
     exit 1
 fi
-echo "demo: every dumper run succeeded"
+echo "demo: every run succeeded"
