@@ -7,8 +7,9 @@
 #ifndef ALBATROSS_CURSOR_H
 #define ALBATROSS_CURSOR_H
 
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "albatross/wire.h"
 
@@ -30,19 +31,36 @@ static inline enum alb_err cur_need(const struct cursor *c, uint64_t end, uint64
     return ALB_E_OK;
 }
 
+/* Big-endian loads: one unaligned load and a byte swap (memcpy keeps them
+ * free of alignment and aliasing assumptions). */
 static inline uint16_t be16(const uint8_t *p)
 {
-    return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
+    uint16_t v;
+    memcpy(&v, p, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap16(v);
+#endif
+    return v;
 }
 
 static inline uint32_t be32(const uint8_t *p)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    return v;
 }
 
 static inline uint64_t be64(const uint8_t *p)
 {
-    return (uint64_t)be32(p) << 32 | be32(p + 4);
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
 }
 
 static inline void put16(uint8_t *p, uint16_t v)
