@@ -314,6 +314,15 @@ struct tree {
     int offsets;
 };
 
+/* What follows the name of an opening list or group in the tree. */
+static void open_suffix(FILE *f, const struct alb_field *fd)
+{
+    if (fd->type == ALB_T_LIST && fd->v.u)
+        fprintf(f, " (list of %" PRIu64 ")\n", fd->v.u);
+    else
+        fputs(fd->type == ALB_T_LIST ? " (list)\n" : " (group)\n", f);
+}
+
 /* The tree without byte offsets: names and values, indented by depth. */
 static void plain_tree_field(FILE *f, const struct alb_field *fd, const char *name)
 {
@@ -326,10 +335,7 @@ static void plain_tree_field(FILE *f, const struct alb_field *fd, const char *na
         break;
     case ALB_FE_OPEN:
         fprintf(f, "%*s%s", indent, "", name);
-        if (fd->type == ALB_T_LIST && fd->v.u)
-            fprintf(f, " (list of %" PRIu64 ")\n", fd->v.u);
-        else
-            fputs(fd->type == ALB_T_LIST ? " (list)\n" : " (group)\n", f);
+        open_suffix(f, fd);
         break;
     case ALB_FE_CLOSE:
         if (fd->type == ALB_T_LIST && fd->v.u == 0)
@@ -358,10 +364,7 @@ static int on_tree_field(void *ctx, const struct alb_field *fd)
         break;
     case ALB_FE_OPEN:
         fprintf(f, "%*s+%-6" PRIu64 " %6s  %s", indent, "", fd->off, "", name);
-        if (fd->type == ALB_T_LIST && fd->v.u)
-            fprintf(f, " (list of %" PRIu64 ")\n", fd->v.u);
-        else
-            fputs(fd->type == ALB_T_LIST ? " (list)\n" : " (group)\n", f);
+        open_suffix(f, fd);
         break;
     case ALB_FE_CLOSE:
         fprintf(f, "%*s+%-6" PRIu64 " %6" PRIu64 "  end of %s", indent, "", fd->off, fd->len, name);
