@@ -88,7 +88,6 @@ enum alb_exit { ALB_EXIT_EXIT = 0, ALB_EXIT_SIGNAL = 1, ALB_EXIT_STOP = 2 };
     ERR(EXIT_KIND,        "unknown exit status",       INVALID) \
     ERR(TAP_LENGTH,       "taps length out of range",  INVALID) \
     ERR(UNSUPPORTED,      "unsupported wire version",  INVALID) \
-    ERR(NO_CHANNEL,       "WV0 channel unknown",       INVALID) \
     ERR(NO_SPACE,         "output buffer too small",   INVALID) \
     ERR(ENCODE,           "value cannot be encoded",   INVALID)
 
