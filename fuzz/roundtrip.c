@@ -143,6 +143,120 @@ static void names(struct src *s)
     FZ_CHECK(op == ALB_K_UNKNOWN || alb_kind_of(2, tag & 0x7FFFFFFFu, ALB_CH_ANY) == op);
 }
 
+static int stop_after(void *ctx, const struct alb_field *f)
+{
+    unsigned *left = ctx;
+    (void)f;
+    return (*left)-- == 0;
+}
+
+/* The API's edges, with values from the input: out-of-range ids, views that
+ * do not hold what they claim, a walk stopped by its callback, decoding
+ * without options.  Nothing may crash or read outside the given bytes. */
+static void api_edges(struct src *s)
+{
+    uint64_t v = take_u64(s);
+    unsigned id = (unsigned)(v & 0x3ff);
+    FZ_CHECK((alb_field_info((enum alb_field_id)id) != NULL) == (id < ALB_F_COUNT));
+    FZ_CHECK((alb_kind_info((enum alb_kind)id) != NULL) == (id < ALB_K_COUNT));
+    FZ_CHECK(alb_channel_name((enum alb_channel)(v >> 10 & 7)) != NULL);
+    FZ_CHECK(alb_channel_from_name("tls") == ALB_CH_ANY);
+    FZ_CHECK(alb_vmtype_name((int64_t)(v >> 13 & 3)) != NULL || (v >> 13 & 3) == 3);
+    FZ_CHECK(alb_kind_of(3 + (unsigned)(v >> 15 & 7), (uint32_t)v, ALB_CH_ANY) == ALB_K_UNKNOWN);
+
+    /* a list view of another field, or claiming elements it does not hold */
+    struct alb_bytes bogus = take_str(s);
+    union { struct alb_vm_info vm; struct alb_ifdata d; struct alb_vmm_stat st; struct alb_bytes b; } e;
+    static const enum alb_field_id lists[] = { ALB_F_VM_NAME, ALB_F_VMS, ALB_F_IFDATA, ALB_F_VMM,
+                                               ALB_F_TS, (enum alb_field_id)ALB_F_COUNT };
+    enum alb_field_id lid = lists[(v >> 18) % (sizeof lists / sizeof lists[0])];
+    struct alb_list l = { 1 + (v >> 21 & 3), bogus.n ? bogus.p : NULL, bogus.n, NULL, NULL };
+    struct alb_iter it;
+    alb_iter_init(&it, lid, &l);
+    FZ_CHECK(!alb_iter_next(&it, &e));      /* no layout: nothing to walk */
+    struct alb_msg m;
+    if (bogus.n) {
+        /* the layout of a real list over bytes that need not be one */
+        struct alb_msg tmp;
+        static const uint8_t one_name[] = { 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 'x' };
+        uint8_t hdr[20 + sizeof one_name];
+        memcpy(hdr, "\0\0\x04\x01\0\x02\0\0\0\0\0\0\0\0\0\x01\0\0\0\x0b", 20);
+        memcpy(hdr + 20, one_name, sizeof one_name);
+        if (alb_decode(hdr, sizeof hdr, NULL, &tmp, NULL, NULL) == ALB_E_OK && tmp.name.layout_) {
+            l.layout_ = tmp.name.layout_;
+            alb_iter_init(&it, ALB_F_VM_NAME, &l);
+            uint64_t n = 0;
+            while (alb_iter_next(&it, &e.b)) {
+                FZ_CHECK(e.b.p >= bogus.p && e.b.p + e.b.n <= bogus.p + bogus.n);
+                n++;
+            }
+            FZ_CHECK(n <= l.count);
+        }
+    }
+
+    /* a walk its callback stops, and decoding without options */
+    unsigned left = (unsigned)(v >> 23 & 15);
+    alb_decode(bogus.p, bogus.n, NULL, &m, stop_after, &left);
+
+    /* views that point nowhere cannot be encoded */
+    uint8_t out[64];
+    size_t w;
+    struct alb_error err;
+    alb_msg_init(&m, ALB_K_CONSOLE_DATA);
+    m.u.line = (struct alb_bytes){ NULL, 1 + (v >> 27 & 7) };
+    FZ_CHECK(alb_encode(&m, out, sizeof out, &w, &err) == ALB_E_ENCODE &&
+             err.field == ALB_F_CONSOLE_LINE);
+    alb_msg_init(&m, ALB_K_VM_CREATE);
+    m.u.vm.image = (struct alb_bytes){ NULL, 1 + (v >> 30 & 7) };
+    FZ_CHECK(alb_encode(&m, out, sizeof out, &w, &err) == ALB_E_ENCODE && err.field == ALB_F_VM_IMAGE);
+    alb_msg_init(&m, ALB_K_UNKNOWN);
+    m.tag = 0x999;
+    m.u.body = (struct alb_bytes){ NULL, 1 + (v >> 36 & 7) };
+    FZ_CHECK(alb_encode(&m, out, sizeof out, &w, &err) == ALB_E_ENCODE && err.field == ALB_F_BODY);
+    alb_msg_init(&m, ALB_K_VM_INFO_REPLY);
+    m.u.vms = (struct alb_list){ 2, NULL, 0, NULL, NULL };
+    FZ_CHECK(alb_encode(&m, out, sizeof out, &w, &err) == ALB_E_ENCODE && err.field == ALB_F_VMS);
+    alb_msg_init(&m, ALB_K_LOG_LOG);
+    m.u.log.ev.tag = 0x10000 + (v >> 33 & 0xff);
+    FZ_CHECK(alb_encode(&m, out, sizeof out, &w, &err) == ALB_E_ENCODE && err.field == ALB_F_EVENT);
+    alb_msg_init(&m, (enum alb_kind)(ALB_K_COUNT + (v >> 41 & 3)));
+    FZ_CHECK(alb_encode(&m, out, sizeof out, &w, &err) == ALB_E_ENCODE);
+    alb_msg_init(&m, ALB_K_V1_UNSUPPORTED);
+    FZ_CHECK(alb_encode(&m, out, sizeof out, &w, &err) == ALB_E_ENCODE);
+    alb_msg_init(&m, ALB_K_VM_INFO);
+    m.kind = ALB_K_COUNT;
+    FZ_CHECK(alb_encode(&m, out, sizeof out, &w, &err) == ALB_E_ENCODE);
+
+    /* counts and sizes beyond OCaml's int are refused before anything is read */
+    alb_msg_init(&m, ALB_K_VM_INFO_REPLY);
+    m.u.vms = (struct alb_list){ 1ull << 62, NULL, 0, NULL, NULL };
+    FZ_CHECK(alb_encode(&m, out, sizeof out, &w, &err) == ALB_E_ENCODE && err.field == ALB_F_VMS);
+    alb_msg_init(&m, ALB_K_VM_CREATE);
+    m.u.vm.image = (struct alb_bytes){ out, (size_t)1 << 62 };
+    FZ_CHECK(alb_encode(&m, out, sizeof out, &w, &err) == ALB_E_ENCODE &&
+             err.field == ALB_F_VM_IMAGE_SIZE);
+    alb_msg_init(&m, ALB_K_V0_LOG_DATA);
+    m.u.log.ev.tag = 8 + (v >> 43 & 0xff);  /* no such event */
+    FZ_CHECK(alb_encode(&m, out, sizeof out, &w, &err) == ALB_E_ENCODE && err.field == ALB_F_EVENT);
+
+    /* an empty item array in a sized WV0 list, and a WV0 body over 16 bits */
+    static struct alb_vm_info vm;
+    static struct alb_bytes no_taps[1];
+    static uint8_t big[70000];
+    memset(&vm, 0, sizeof vm);
+    vm.taps = (struct alb_list){ 0, NULL, 0, no_taps, NULL };
+    alb_msg_init(&m, ALB_K_V0_INFO_MSG);
+    m.u.vms = (struct alb_list){ 1, NULL, 0, &vm, NULL };
+    FZ_CHECK(alb_encode(&m, out, sizeof out, &w, &err) == ALB_E_OK && w == 8 + 2 + 2 + 4 + 8);
+    alb_msg_init(&m, ALB_K_V0_CONSOLE_MSG);
+    m.name_str = (struct alb_bytes){ big, 600 + (v >> 51 & 0xff) };
+    m.u.line = (struct alb_bytes){ big, 65000 };
+    FZ_CHECK(alb_encode(&m, NULL, 0, &w, &err) == ALB_E_ENCODE && err.field == ALB_F_LENGTH);
+
+    /* resynchronising a buffer too short to hold anything after offset 0 */
+    FZ_CHECK(alb_resync(bogus.p, bogus.n ? 1 : 0, NULL) == (bogus.n ? 1u : 0u));
+}
+
 static void typed_roundtrip(const uint8_t *data, size_t size, enum alb_channel ch)
 {
     static struct alb_msg m;
@@ -163,6 +277,7 @@ static void typed_roundtrip(const uint8_t *data, size_t size, enum alb_channel c
     m.ts.ps = (int64_t)take_u64(&s);
     m.pid = (int64_t)take_u64(&s);
     names(&s);
+    api_edges(&s);
     switch (k) {
     case ALB_K_VM_CREATE:
         m.u.vm.cpuid = (int64_t)take_u64(&s);
