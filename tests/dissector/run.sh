@@ -5,11 +5,12 @@
 #   ALB_GOLDEN    folder of expected outputs (ALB_UPDATE=1 rewrites them)
 #   ALB_MKPCAP    the capture generator
 #   ALB_README    dissector/README.md (lists the plugin-only fields)
+#   ALB_SAMPLES   the project's sample captures (pcaps/)
 #   ALB_TSHARK, ALB_EDITCAP
 # tshark ignores plugin folders when run as root, so as root it runs as
 # uid/gid 65534 on copies of the plugin and captures in a private folder.
 set -u
-mode=${1:?usage: run.sh captures VECTORDIR | fields | golden | expert | stats | prefs | fuzz}
+mode=${1:?usage: run.sh captures VECTORDIR | fields | golden | expert | stats | prefs | samples | fuzz}
 
 fail=0
 bad() {
@@ -31,8 +32,13 @@ cp "$ALB_PLUGIN" "$work/plugins/4.0/epan/albatross.so" || exit 1
 for f in "$ALB_CAPTURES"/*.pcap; do
     cp "$f" "$work/" || exit 1
 done
-chmod 755 "$work" "$work/plugins" "$work/plugins/4.0" "$work/plugins/4.0/epan"
+mkdir -p "$work/samples"
+for f in "${ALB_SAMPLES:-/nonexistent}"/*.pcap; do
+    [ -f "$f" ] && cp "$f" "$work/samples/"
+done
+chmod 755 "$work" "$work/plugins" "$work/plugins/4.0" "$work/plugins/4.0/epan" "$work/samples"
 chmod 644 "$work"/*.pcap "$work/plugins/4.0/epan/albatross.so"
+chmod -R a+rX "$work/samples"
 chmod 777 "$work/home" "$work/out"
 
 # ALB_TS_LIMIT: seconds after which tshark is killed (0: no limit)
@@ -118,6 +124,29 @@ golden)
     n=$(ts -n -r "$work/vectors.pcap" -Y '_ws.expert.message contains "reference decoder rejects"' | wc -l)
     # vm_info_reply_multi x 4, client_stat_msg_multi x 3, stats_statreply_multi x 3
     [ "$n" -eq 10 ] || bad "expected 10 vectors the reference rejects, got $n"
+    ;;
+samples)
+    # the sample captures of every transport (pcaps/, made by albatross-play)
+    n=0
+    for f in "$work"/samples/*.pcap; do
+        [ -f "$f" ] || continue
+        n=$((n + 1))
+        c=$(basename "$f" .pcap)
+        # shellcheck disable=SC2086
+        ts -2 -n $tcpopts -r "$f" -T fields $fields | golden "sample-$c.fields"
+        # shellcheck disable=SC2086
+        ts -2 -n $tcpopts -r "$f" -T fields -e frame.number -e _ws.col.Info | golden "sample-$c.info"
+        # shellcheck disable=SC2086
+        ts -2 -n $tcpopts -r "$f" -V -O albatross | golden "sample-$c.verbose"
+        # shellcheck disable=SC2086
+        ts -2 -n -q $tcpopts -r "$f" -z expert,albatross | golden "sample-$c.expert"
+        # every message of a sample decodes without an error
+        # shellcheck disable=SC2086
+        ts -n $tcpopts -r "$f" -Y 'albatross && _ws.expert.severity >= "error"' -T fields \
+            -e frame.number > "$work/out/serr"
+        [ -s "$work/out/serr" ] && bad "$c: frames with errors: $(tr '\n' ' ' < "$work/out/serr")"
+    done
+    [ "$n" -ge 6 ] || bad "expected the 6 sample captures in ${ALB_SAMPLES:-?}, found $n"
     ;;
 expert)
     for c in vectors hostile sockdump125 sockdump16 tcp; do
