@@ -240,6 +240,22 @@ static int file_has(const char *file, const char *needle)
     return strstr(buf, needle) != NULL;
 }
 
+/* A client may stop once it has received pause_at bytes: it writes a byte
+ * to pause_fd and waits for one on resume_fd before it goes on, so that
+ * the parent can act while the stream is certainly in flight. */
+static size_t pause_at;
+static int pause_fd = -1, resume_fd = -1;
+
+static void pause_point(size_t recvd)
+{
+    char c = 0;
+    if (pause_at == 0 || recvd < pause_at)
+        return;
+    pause_at = 0;
+    if (write(pause_fd, &c, 1) != 1 || read(resume_fd, &c, 1) != 1)
+        _exit(5);
+}
+
 /* Sends `len` bytes in random-size writes while reading the echo; returns
  * the received bytes (malloc) and their count; stops early on EOF. */
 static uint8_t *pump(int fd, const uint8_t *data, size_t len, uint64_t seed, size_t *got,
@@ -277,6 +293,7 @@ static uint8_t *pump(int fd, const uint8_t *data, size_t len, uint64_t seed, siz
                 recvd += (size_t)r;
             if (recvd > len)
                 break;
+            pause_point(recvd);
         }
     }
     *got = recvd;
@@ -436,13 +453,20 @@ static void test_sigterm(void)
         fail("sigterm: the tap did not start");
         return;
     }
-    /* a client streams 20000 messages; the tap is stopped mid-stream */
+    /* a client streams 20000 messages; the tap is stopped once a quarter
+     * of the echo has come back, while the client waits */
     char recv_file[160];
     snprintf(recv_file, sizeof recv_file, "%s/received.bin", dir);
     size_t len;
     uint8_t *data = make_stream(77, 20000, &len);
+    int paused[2], resume[2];
+    if (pipe(paused) != 0 || pipe(resume) != 0)
+        die("pipe");
     pid_t cl = fork();
     if (cl == 0) {
+        pause_at = len / 4;
+        pause_fd = paused[1];
+        resume_fd = resume[0];
         int fd = unix_connect(p_listen);
         if (fd < 0)
             _exit(3);
@@ -453,8 +477,16 @@ static void test_sigterm(void)
             _exit(4);
         _exit(0);
     }
-    usleep(150000);
+    close(paused[1]);
+    close(resume[0]);
+    char byte;
+    if (read(paused[0], &byte, 1) != 1)
+        fail("sigterm: the client ended before a quarter of the echo came back");
     int rc = stop_tap(tap);
+    if (write(resume[1], "", 1) != 1)
+        fail("sigterm: the client is gone");
+    close(resume[1]);
+    close(paused[0]);
     int st;
     waitpid(cl, &st, 0);
     kill(echo, SIGKILL);
