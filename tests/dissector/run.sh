@@ -12,10 +12,12 @@
 set -u
 mode=${1:?usage: run.sh captures VECTORDIR | fields | golden | expert | stats | prefs | samples | fuzz}
 
-fail=0
+# bad() may run in a pipeline's subshell (ts ... | golden NAME), where a
+# variable set would be lost: failures are counted in a file
+failures=
 bad() {
     echo "FAIL: $*" >&2
-    fail=1
+    echo x >> "$failures"
 }
 
 if [ "$mode" = captures ]; then
@@ -27,6 +29,8 @@ fi
 if [ "$(id -u)" = 0 ]; then tmpbase=/tmp; else tmpbase=${TMPDIR:-/tmp}; fi
 work=$(mktemp -d "$tmpbase/alb-dissector.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT INT TERM
+failures=$work/failures
+: > "$failures"
 mkdir -p "$work/plugins/4.0/epan" "$work/home" "$work/out"
 cp "$ALB_PLUGIN" "$work/plugins/4.0/epan/albatross.so" || exit 1
 for f in "$ALB_CAPTURES"/*.pcap; do
@@ -187,6 +191,17 @@ prefs)
     m=$(count $tcpopts --disable-heuristic albatross_tcp -o albatross.tcp.port:4242 \
         -r "$work/tcp.pcap")
     [ "$m" -gt 0 ] || bad "tcp: albatross.tcp.port:4242 decodes nothing"
+    # a message whose segments arrive swapped needs TCP's out-of-order
+    # reassembly (off by default in Wireshark 4.0): with it the sample's
+    # Vm.Create is whole, without it the undecodable bytes say what to set
+    s="$work/samples/albatross-wv2-tcp.pcap"
+    hint='_ws.expert.message contains "tcp.reassemble_out_of_order"'
+    k=$(ts -n $tcpopts -r "$s" -Y 'frame.number == 7' -T fields -e albatross.kind)
+    [ "$k" = vm_create ] || bad "wv2-tcp sample, out-of-order reassembly: frame 7 is '$k'"
+    n=$(ts -n -r "$s" -Y "$hint" 2>/dev/null | wc -l)
+    [ "$n" -eq 2 ] || bad "wv2-tcp sample without out-of-order reassembly: $n frames hint at it"
+    n=$(ts -n $tcpopts -r "$s" -Y "$hint" 2>/dev/null | wc -l)
+    [ "$n" -eq 0 ] || bad "wv2-tcp sample with out-of-order reassembly: $n frames hint at it"
     # the channel preference gives WV0 tags their meaning
     k=$(ts -n -r "$work/hostile.pcap" -o albatross.channel:console -Y 'frame.number == 12' \
         -T fields -e albatross.kind)
@@ -247,4 +262,8 @@ fuzz)
     exit 2
     ;;
 esac
-exit $fail
+if [ -s "$failures" ]; then
+    echo "$(wc -l < "$failures") failure(s)" >&2
+    exit 1
+fi
+exit 0
