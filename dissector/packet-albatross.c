@@ -23,6 +23,7 @@
 
 #include <epan/packet.h>
 #include <epan/prefs.h>
+#include <epan/prefs-int.h>
 #include <epan/expert.h>
 #include <epan/conversation.h>
 #include <epan/proto_data.h>
@@ -183,6 +184,7 @@ struct alb_ctx {
     unsigned dir;
     gboolean nodir;             /* no addresses: requests and replies not told apart by direction */
     enum alb_channel channel;
+    gboolean tcp;               /* handed over by tcp_dissect_pdus */
 };
 
 /* What the stats tree counts. */
@@ -269,6 +271,16 @@ static void ctx_from_addresses(struct alb_ctx *cx, packet_info *pinfo, enum alb_
     cx->dir = (addresses_equal(&pinfo->src, &cx->cs->first_src) &&
                pinfo->srcport == cx->cs->first_port) ? 0 : 1;
     cx->channel = ch;
+    cx->tcp = FALSE;
+}
+
+/* Wireshark 4.0 does not reassemble out-of-order TCP segments by default;
+ * a message whose segments were swapped then shows as undecodable bytes. */
+static gboolean tcp_reassembles_out_of_order(void)
+{
+    module_t *tcp = prefs_find_module("tcp");
+    pref_t *ooo = tcp ? prefs_find_preference(tcp, "reassemble_out_of_order") : NULL;
+    return ooo == NULL || prefs_get_bool_value(ooo, pref_current);
 }
 
 static const char *kind_label(wmem_allocator_t *a, const struct alb_msg *m)
@@ -803,8 +815,12 @@ static int dissect_unit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, con
             break;
         default:
             expert_add_info_format(pinfo, ti, &ei_framing,
-                                   "%s: %s; %u bytes skipped to the next plausible header",
-                                   alb_err_name(r), alb_err_str(r), cap);
+                                   "%s: %s; %u bytes skipped to the next plausible header%s",
+                                   alb_err_name(r), alb_err_str(r), cap,
+                                   cx && cx->tcp && !tcp_reassembles_out_of_order()
+                                       ? " (segments out of order? set "
+                                         "tcp.reassemble_out_of_order)"
+                                       : "");
             break;
         }
         proto_item_append_text(root, ", %s (%s)", label, alb_err_str(r));
@@ -925,6 +941,7 @@ static int dissect_albatross_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
 {
     struct alb_ctx cx;
     ctx_from_addresses(&cx, pinfo, pref_or(ALB_CH_CLIENT));
+    cx.tcp = TRUE;
     /* no fixed length: a unit skipped after a framing error, or the rest of
      * a stream that cannot be reassembled, may be shorter than a header;
      * get_albatross_pdu_len asks for more bytes itself */
@@ -934,20 +951,23 @@ static int dissect_albatross_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
 }
 
 /* Strict: a known header form, zero padding, a sane length, and a body
- * that decodes as far as it is there. */
+ * that decodes as far as it is there.  A first segment that ends inside a
+ * WV2 header (a client writing the header in pieces) is taken when its
+ * tag, version and padding are plausible: TCP reassembly brings the rest. */
 static gboolean looks_like_albatross(tvbuff_t *tvb, enum alb_channel ch)
 {
     guint cap = tvb_captured_length(tvb);
     guint rep = tvb_reported_length(tvb);
+    const guint8 *p = tvb_get_ptr(tvb, 0, cap);
     struct alb_opts o;
     struct alb_msg m;
-    if (cap < 8)
-        return FALSE;
     fill_opts(&o, ch, 1);
-    enum alb_err r = alb_decode(tvb_get_ptr(tvb, 0, cap), cap, &o, &m, NULL, NULL);
+    enum alb_err r = alb_decode(p, cap, &o, &m, NULL, NULL);
+    if (r == ALB_E_NEED_MORE && (!m.hdr_len || cap < m.hdr_len))
+        return m.version == 2 && alb_plausible_strict(p, cap, &o);
     if (r != ALB_E_OK && r != ALB_E_NEED_MORE)
         return FALSE;
-    if (!m.hdr_len || cap < m.hdr_len || m.warnings & ALB_W_PADDING || is_unknown_kind(m.kind))
+    if (m.warnings & ALB_W_PADDING || is_unknown_kind(m.kind))
         return FALSE;
     if (m.err.code != ALB_E_OK && !(r == ALB_E_NEED_MORE && m.err.code == ALB_E_TRUNCATED))
         return FALSE;
@@ -1180,7 +1200,7 @@ static int dissect_albatross_sockdump(tvbuff_t *tvb, packet_info *pinfo, proto_t
         cs->first_pid = h.pid;
         cs->channel = h.path ? alb_channel_from_path((const char *)h.path, h.path_len) : ALB_CH_ANY;
     }
-    struct alb_ctx cx = { cs, h.pid == cs->first_pid ? 0u : 1u, FALSE, pref_or(cs->channel) };
+    struct alb_ctx cx = { cs, h.pid == cs->first_pid ? 0u : 1u, FALSE, pref_or(cs->channel), FALSE };
 
     proto_item *hi = proto_tree_add_item(tree, hf_sd_header, tvb, 0, (gint)h.len, ENC_NA);
     proto_tree *ht = proto_item_add_subtree(hi, ett_sockdump);

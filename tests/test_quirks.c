@@ -543,6 +543,50 @@ static void stream(void)
           alb_resync(g.d, g.n, NULL));
 }
 
+/* ---- plausible headers, whole and cut short (WIRE.md §5.3) */
+static void plausible(void)
+{
+    struct buf b;
+    struct alb_opts log = { .channel = ALB_CH_LOG };
+    hdr2(&b, 0x0402, 1);
+    name(&b, "a", NULL);
+    fin2(&b);
+    for (size_t n = 0; n <= b.n; n++) {
+        /* every prefix fits; the strict test waits for tag, version and padding */
+        CHECK(alb_plausible(b.d, n, NULL), "WV2 prefix of %zu bytes is plausible", n);
+        CHECK(alb_plausible_strict(b.d, n, NULL) == (n >= 8),
+              "WV2 prefix of %zu bytes: strict %d", n, alb_plausible_strict(b.d, n, NULL));
+    }
+    b.d[7] = 1;     /* padding */
+    for (size_t n = 8; n <= b.n; n++)
+        CHECK(!alb_plausible(b.d, n, NULL) && !alb_plausible_strict(b.d, n, NULL),
+              "WV2 prefix of %zu bytes with padding is not plausible", n);
+    CHECK(alb_plausible(b.d, 7, NULL), "7 bytes do not reach the padding");
+    b.d[7] = 0;
+    b.d[3] = 0x77;  /* tag 0x477: no such WV2 kind */
+    for (size_t n = 8; n <= b.n; n++)
+        CHECK(!alb_plausible(b.d, n, NULL) && !alb_plausible_strict(b.d, n, NULL),
+              "WV2 prefix of %zu bytes with an unknown tag is not plausible", n);
+    b.d[0] = 0x80;  /* the reply form: any operation */
+    CHECK(alb_plausible(b.d, 10, NULL) && alb_plausible_strict(b.d, 10, NULL), "reply form");
+    b.d[5] = 3;
+    CHECK(!alb_plausible(b.d, 6, NULL) && !alb_plausible_strict(b.d, b.n, NULL), "version 3");
+
+    /* WV0: the tag is the last field of the header, judged on the channel */
+    hdr0(&b, 1, 4);     /* Log Data on the log channel */
+    str(&b, "x");
+    fin0(&b);
+    for (size_t n = 0; n < 8; n++)
+        CHECK(alb_plausible(b.d, n, &log) && !alb_plausible_strict(b.d, n, &log),
+              "WV0 prefix of %zu bytes: plausible, too short to judge", n);
+    CHECK(alb_plausible_strict(b.d, 8, &log) && alb_plausible_strict(b.d, b.n, &log), "WV0 header");
+    b.d[7] = 0x44;
+    CHECK(!alb_plausible(b.d, 8, &log) && !alb_plausible_strict(b.d, 8, &log), "WV0 unknown tag");
+    b.d[7] = 1;
+    b.d[5] = 1;         /* version 1 is recognised, never sought */
+    CHECK(!alb_plausible(b.d, 8, &log) && !alb_plausible_strict(b.d, 8, &log), "version 1");
+}
+
 int main(void)
 {
     quirk1_info_multi();
@@ -556,5 +600,6 @@ int main(void)
     errors();
     wv0();
     stream();
+    plausible();
     return t_summary("quirks");
 }

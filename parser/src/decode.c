@@ -509,21 +509,38 @@ enum alb_err alb_frame(const uint8_t *buf, size_t len, const struct alb_opts *op
     return out->status = ALB_E_OK;
 }
 
+/* The first 8 bytes of a WV2 header: zero padding and a tag WV2 knows. */
+static int v2_start_plausible(const uint8_t *p)
+{
+    if (be16(p + 6) != 0)
+        return 0;
+    return alb_kind_of(2, be32(p), ALB_CH_ANY) != ALB_K_UNKNOWN;
+}
+
 int alb_plausible(const uint8_t *p, size_t len, const struct alb_opts *opts)
 {
     struct alb_frame f;
     enum alb_err r = alb_frame(p, len, opts, &f);
     if (r != ALB_E_OK && r != ALB_E_NEED_MORE)
         return 0;
-    if (f.hdr_len == 0 || len < f.hdr_len)
-        return len < 20 && (len < 6 || be16(p + 4) <= 2);  /* too short to judge yet */
+    if (f.hdr_len == 0 || len < f.hdr_len) {
+        /* too short to frame: judge what is there */
+        if (f.version == 2 && len >= 8)
+            return v2_start_plausible(p);
+        return len < 6 || be16(p + 4) <= 2;
+    }
     if (f.version == 1)
         return 0;
-    uint32_t tag = f.version == 2 ? be32(p) : be16(p + 6);
-    if (f.version == 2 && be16(p + 6) != 0)
-        return 0;
-    enum alb_kind k = alb_kind_of(f.version, tag, opts ? opts->channel : ALB_CH_ANY);
+    if (f.version == 2)
+        return v2_start_plausible(p);
+    enum alb_kind k = alb_kind_of(0, be16(p + 6), opts ? opts->channel : ALB_CH_ANY);
     return k != ALB_K_UNKNOWN && k != ALB_K_V0_UNKNOWN;
+}
+
+int alb_plausible_strict(const uint8_t *p, size_t len, const struct alb_opts *opts)
+{
+    /* 8 bytes: a WV2 tag, version and padding, or a whole WV0 header */
+    return len >= 8 && alb_plausible(p, len, opts);
 }
 
 size_t alb_resync(const uint8_t *buf, size_t len, const struct alb_opts *opts)

@@ -300,6 +300,12 @@ enum alb_err alb_frame(const uint8_t *buf, size_t len, const struct alb_opts *op
  * caller should wait for more. */
 int alb_plausible(const uint8_t *buf, size_t len, const struct alb_opts *opts);
 
+/* Like alb_plausible(), but bytes too few to judge by are not plausible:
+ * a WV2 header is judged once its tag, version and padding are there (a
+ * length cut off by the end of buf is taken on trust), a WV0 header when
+ * whole.  For heuristics that decide on the first segment of a stream. */
+int alb_plausible_strict(const uint8_t *buf, size_t len, const struct alb_opts *opts);
+
 /* Finds the first offset after 0 at which alb_plausible() holds; returns
  * len when none is found. */
 size_t alb_resync(const uint8_t *buf, size_t len, const struct alb_opts *opts);
