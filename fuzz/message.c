@@ -9,6 +9,8 @@
  *      one byte short (need more; with partial, truncated);
  *   2  against a body length limit just below and at the message's length;
  *   3  the name tables for every value the message holds.
+ * Every input also checks alb_plausible() and alb_plausible_strict() on
+ * the bytes and on prefixes of them.
  * The main decode goes through fz_decode(), which checks every field event,
  * decodes again with and without a callback, counts allocations and walks
  * the typed view (fuzz_util.h); the extra decodes check every event too. */
@@ -30,6 +32,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = size - 1;
 
     fz_decode(p, n, &o, &a);
+
+    /* a plausible start stays plausible when cut shorter; the strict test
+     * needs 8 bytes (a WV2 tag, version and padding, or a WV0 header) */
+    int plausible = alb_plausible(p, n, &o);
+    FZ_CHECK(!alb_plausible_strict(p, n, &o) || (plausible && n >= 8));
+    static const size_t cuts[] = { 0, 5, 7, 8, 19 };
+    for (size_t i = 0; plausible && i < sizeof cuts / sizeof cuts[0] && cuts[i] < n; i++)
+        FZ_CHECK(alb_plausible(p, cuts[i], &o));
 
     switch (extra) {
     case 0:
