@@ -177,7 +177,7 @@ static void lru_front(struct reader *r, struct conn *c)
         r->lru_tail = c;
 }
 
-static void dir_emit(void *ctx, const struct dump_item *it)
+static void dir_emit(void *ctx, struct dump_item *it)
 {
     struct dir *d = ctx;
     /* both directions of a connection speak the same wire version */
@@ -194,6 +194,7 @@ static void emit_gap(struct dir *d, uint64_t lost)
     it.type = DUMP_GAP;
     it.offset = d->pos;
     it.skipped = lost;
+    it.decoded = 1;             /* nothing to decode */
     it.opts = &d->fr.opts;
     it.src = &d->src;
     /* what the gap cuts short is reported first, then the gap */
@@ -971,8 +972,11 @@ enum dump_capture_result dump_capture(FILE *in, const char *name,
             break;
         }
         expire(&r);
-        if (co->flush_each)
+        if (co->flush_each) {
+            if (sink->flush)
+                sink->flush(sink->ctx);
             fflush(NULL);
+        }
     }
     if (rc == PCAP_ERROR) {
         const char *msg = pcap_geterr(pc);

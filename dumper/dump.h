@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "albatross/wire.h"
+#include "obuf.h"
 
 /* ---------------------------------------------------------------- framer */
 
@@ -45,14 +46,17 @@ struct dump_src {
     long ts_usec;
     void *conn;                 /* the capture reader's connection */
     char ts_text[32];           /* ts as text, when ts_frame == frame */
+    size_t ts_len;
     uint64_t ts_frame;
     char flow_text[300];        /* the flow as the text line shows it, "" until made */
+    size_t flow_len;
     char flow_json[700];        /* the "flow" member of JSON objects, "" until made */
     enum dump_dir flow_json_dir;
 };
 
 /* One thing the framer found in a stream.  data/len are valid only during
- * the emit call. */
+ * the emit call.  A message is decoded once, by whoever first needs it
+ * (dump_item_fields), so that one decode can also feed a formatter. */
 struct dump_item {
     enum dump_type type;
     uint64_t offset;            /* stream offset of the first byte */
@@ -65,10 +69,11 @@ struct dump_item {
     uint64_t skipped;           /* DUMP_FRAMING, DUMP_RESYNC, DUMP_GAP: bytes dropped or lost */
     const struct dump_src *src; /* capture input: where it comes from; NULL for --raw */
     const struct alb_opts *opts;/* what the framer decoded it with */
-    struct alb_msg msg;         /* decoded without field callback */
+    int decoded;                /* msg holds the decoding */
+    struct alb_msg msg;
 };
 
-typedef void (*dump_emit_fn)(void *ctx, const struct dump_item *item);
+typedef void (*dump_emit_fn)(void *ctx, struct dump_item *item);
 
 enum framer_state { FR_NORMAL, FR_RESYNC, FR_SKIP, FR_DISCARD };
 
@@ -123,40 +128,42 @@ void framer_midstream(struct framer *fr);
 /* Bytes held (for memory accounting). */
 size_t framer_held(const struct framer *fr);
 
-/* Runs the field walk over an item's bytes (the same options the framer used). */
-void dump_walk(const struct dump_item *it, alb_field_cb cb, void *ctx);
+/* Reports an item's fields to cb (may be NULL), with the options the
+ * framer used.  The first call decodes the item into it->msg; later calls
+ * walk the bytes again and leave it->msg as it is. */
+void dump_item_fields(struct dump_item *it, alb_field_cb cb, void *ctx);
 
 /* ---------------------------------------------------------------- output */
 
 struct dump_out {
-    FILE *f;
+    struct obuf ob;             /* an item's output stays uncommitted until kept */
     int verbose;                /* text: 1 field tree, 2 with byte offsets */
     const char *file;           /* set when several inputs are dumped */
 };
 
-void text_item(struct dump_out *o, const struct dump_item *it);
-void json_item(struct dump_out *o, const struct dump_item *it);
+/* Decode the item (when not yet decoded) and write its output, uncommitted. */
+void text_item(struct dump_out *o, struct dump_item *it);
+void json_item(struct dump_out *o, struct dump_item *it);
 void text_file_header(struct dump_out *o, const char *name);
 /* "2018-10-02T09:12:44.250000Z" for a capture timestamp */
 void dump_cap_time(int64_t sec, long usec, char *buf, size_t n);
+/* The source's capture time and flow as text, made once and kept (the
+ * source is written to: they change rarely). */
+void dump_src_time(const struct dump_src *s, struct obuf *o);
+void dump_src_flow(const struct dump_src *s, struct obuf *o);
 /* The flow as the text line shows it: "a:1 > b:2:", "path 12 > 34:". */
 void dump_flow_string(const struct dump_src *s, char *buf, size_t n);
 
 /* ---------------------------------------------------------------- helpers */
 
-/* "Reply Console.Add" for WV2 success replies, else the table name. */
-void dump_kind_name(const struct alb_msg *m, char *buf, size_t n);
+/* "Reply Console.Add" for WV2 success replies, else the table name;
+ * returns its length. */
+size_t dump_kind_name(const struct alb_msg *m, char *buf, size_t n);
 /* Tag shown next to the name when the name alone does not say it. */
 int dump_kind_needs_tag(const struct alb_msg *m);
 /* ISO-8601 UTC with microseconds; returns 0 when t is out of range. */
 int dump_iso_time(struct alb_time t, char *buf, size_t n);
-/* Byte string with C escapes (\n, \t, \", \\, \xHH). */
-void dump_cstr(FILE *f, const uint8_t *p, size_t n);
-void dump_hex(FILE *f, const uint8_t *p, size_t n);
-void dump_ipv4(FILE *f, uint64_t a);
-/* Decimal integers without printf. */
-void dump_u64(FILE *f, uint64_t v);
-void dump_i64(FILE *f, int64_t v);
+void dump_ipv4(struct obuf *o, uint64_t a);
 /* The error a message carries, with DUMP_SHORT made explicit; 0 when none. */
 int dump_item_error(const struct dump_item *it, struct alb_error *err);
 
@@ -189,6 +196,7 @@ struct dump_capture_opts {
 /* What is done with every item (messages, errors, gaps) of a capture. */
 struct dump_sink {
     dump_emit_fn emit;
+    void (*flush)(void *ctx);   /* with flush_each, after every record (may be NULL) */
     void *ctx;
 };
 
@@ -228,11 +236,11 @@ void stats_item(struct dump_stats *st, const struct dump_item *it, int shown);
 void stats_flow_end(struct dump_stats *st, void *conn);
 void stats_note_flow(struct dump_stats *st, int albatross);
 void stats_note_record(struct dump_stats *st);
-void stats_print(struct dump_stats *st, FILE *f);
+void stats_print(struct dump_stats *st, struct obuf *o);
 /* The same summary as one JSON object {"stats": {...}} on one line. */
-void stats_print_json(struct dump_stats *st, FILE *f);
+void stats_print_json(struct dump_stats *st, struct obuf *o);
 /* A JSON string (bytes as code points, as in the message objects). */
-void dump_json_str(FILE *f, const char *s);
+void dump_json_str(struct obuf *o, const char *s);
 
 /* The connection side of request/reply matching, owned by the capture reader. */
 struct stats_pending;
@@ -242,6 +250,24 @@ struct stats_conn {
     int flow_index;                 /* row in the per-flow table, -1 when full */
 };
 struct stats_conn *capture_conn_stats(void *conn);
+
+/* ---------------------------------------------------------------- the dump */
+
+/* What albatross-dump does with the items of its inputs. */
+struct dump_run {
+    struct dump_out out;
+    int json;
+    int quiet;
+    struct dump_filter flt;
+    struct dump_stats *st;      /* NULL without --stats */
+};
+
+/* A dump_emit_fn (ctx: struct dump_run): decodes the item once while
+ * formatting it, then keeps the output if the filters pass it and counts
+ * it in the statistics. */
+void dump_run_item(void *ctx, struct dump_item *it);
+/* Writes what is kept so far (ctx: struct dump_run). */
+void dump_run_flush(void *ctx);
 
 /* docs/fields.md */
 void dump_list_fields(FILE *f);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dump.h"
+#include "obuf.h"
 
 #define IMAGE_HEAD 32u
 #define JSON_STACK 16
@@ -13,36 +14,47 @@
 enum jframe { J_OBJ, J_ARR, J_FLAT };
 
 struct jstate {
-    FILE *f;
+    struct obuf *f;
     int sp;
     unsigned char kind[JSON_STACK];
     unsigned char first[JSON_STACK];
     unsigned ignore;            /* nesting deeper than the stack: dropped */
 };
 
-static void jstr(FILE *f, const uint8_t *p, size_t n)
+static void jstr(struct obuf *f, const uint8_t *p, size_t n)
 {
-    putc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
+    static const char hex[] = "0123456789abcdef";
+    ob_ch(f, '"');
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i;
+        while (run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+            run++;
+        ob_put(f, p + i, run - i);
+        if (run == n)
+            break;
+        uint8_t c = p[run];
+        ob_need(f, 6);
+        *f->p++ = '\\';
         if (c == '"' || c == '\\') {
-            putc('\\', f);
-            putc(c, f);
-        } else if (c < 0x20 || c >= 0x7f) {
-            fprintf(f, "\\u%04x", c);
+            *f->p++ = (char)c;
         } else {
-            putc(c, f);
+            memcpy(f->p, "u00", 3);
+            f->p[3] = hex[c >> 4];
+            f->p[4] = hex[c & 15];
+            f->p += 5;
         }
+        i = run + 1;
     }
-    putc('"', f);
+    ob_ch(f, '"');
 }
 
-void dump_json_str(FILE *f, const char *s)
+void dump_json_str(struct obuf *f, const char *s)
 {
     jstr(f, (const uint8_t *)s, strlen(s));
 }
 
-static void jstr0(FILE *f, const char *s)
+static void jstr0(struct obuf *f, const char *s)
 {
     jstr(f, (const uint8_t *)s, strlen(s));
 }
@@ -54,7 +66,7 @@ static void comma(struct jstate *st)
     while (k > 0 && st->kind[k] == J_FLAT)
         k--;
     if (!st->first[k])
-        putc(',', st->f);
+        ob_ch(st->f, ',');
     st->first[k] = 0;
 }
 
@@ -63,69 +75,78 @@ static void key(struct jstate *st, const struct alb_field *fd)
     comma(st);
     if (st->kind[st->sp] != J_ARR) {
         const struct alb_field_info *fi = alb_field_info(fd->id);
-        putc('"', st->f);
-        fputs(fi ? fi->name : "albatross.unknown", st->f);
-        fputs("\":", st->f);
+        ob_ch(st->f, '"');
+        ob_str(st->f, fi ? fi->name : "albatross.unknown");
+        ob_str(st->f, "\":");
     }
 }
 
-static void jtime(FILE *f, struct alb_time t)
+static void jtime(struct obuf *f, struct alb_time t)
 {
     char iso[48];
-    fprintf(f, "{\"days\":\"%" PRId64 "\",\"ps\":\"%" PRId64 "\"", t.d, t.ps);
-    if (dump_iso_time(t, iso, sizeof iso))
-        fprintf(f, ",\"iso\":\"%s\"", iso);
-    putc('}', f);
+    ob_str(f, "{\"days\":\"");
+    ob_i64(f, t.d);
+    ob_str(f, "\",\"ps\":\"");
+    ob_i64(f, t.ps);
+    ob_ch(f, '"');
+    if (dump_iso_time(t, iso, sizeof iso)) {
+        ob_str(f, ",\"iso\":\"");
+        ob_str(f, iso);
+        ob_ch(f, '"');
+    }
+    ob_ch(f, '}');
 }
 
-static void jvalue(FILE *f, const struct alb_field *fd)
+static void jvalue(struct obuf *f, const struct alb_field *fd)
 {
     switch (fd->type) {
     case ALB_T_UINT:
-        if (fd->id == ALB_F_TAG)
-            fprintf(f, "\"0x%0*" PRIx64 "\"", (int)(fd->len * 2), fd->v.u);
-        else if (fd->len >= 8) {
-            putc('"', f);
-            dump_u64(f, fd->v.u);
-            putc('"', f);
+        if (fd->id == ALB_F_TAG) {
+            ob_ch(f, '"');
+            ob_hex_u64(f, fd->v.u, (unsigned)(fd->len * 2));
+            ob_ch(f, '"');
+        } else if (fd->len >= 8) {
+            ob_ch(f, '"');
+            ob_u64(f, fd->v.u);
+            ob_ch(f, '"');
         } else {
-            dump_u64(f, fd->v.u);
+            ob_u64(f, fd->v.u);
         }
         break;
     case ALB_T_INT:
         if (fd->len >= 8) {
-            putc('"', f);
-            dump_i64(f, fd->v.i);
-            putc('"', f);
+            ob_ch(f, '"');
+            ob_i64(f, fd->v.i);
+            ob_ch(f, '"');
         } else {
-            dump_i64(f, fd->v.i);
+            ob_i64(f, fd->v.i);
         }
         break;
     case ALB_T_STR:
         jstr(f, fd->v.b.p, fd->v.b.n);
         break;
     case ALB_T_BYTES:
-        putc(fd->id == ALB_F_VM_IMAGE ? '{' : '"', f);
+        ob_ch(f, fd->id == ALB_F_VM_IMAGE ? '{' : '"');
         if (fd->id == ALB_F_VM_IMAGE) {
-            fprintf(f, "\"length\":%zu,\"head\":\"", fd->v.b.n);
-            dump_hex(f, fd->v.b.p, fd->v.b.n < IMAGE_HEAD ? fd->v.b.n : IMAGE_HEAD);
-            fputs("\"}", f);
+            ob_printf(f, "\"length\":%zu,\"head\":\"", fd->v.b.n);
+            ob_hex(f, fd->v.b.p, fd->v.b.n < IMAGE_HEAD ? fd->v.b.n : IMAGE_HEAD);
+            ob_str(f, "\"}");
         } else {
-            dump_hex(f, fd->v.b.p, fd->v.b.n);
-            putc('"', f);
+            ob_hex(f, fd->v.b.p, fd->v.b.n);
+            ob_ch(f, '"');
         }
         break;
     case ALB_T_TIME:
         jtime(f, fd->v.t);
         break;
     case ALB_T_IPV4:
-        putc('"', f);
+        ob_ch(f, '"');
         dump_ipv4(f, fd->v.u);
-        putc('"', f);
+        ob_ch(f, '"');
         break;
     case ALB_T_LIST:
     case ALB_T_GROUP:
-        fputs("null", f);
+        ob_str(f, "null");
         break;
     }
 }
@@ -140,8 +161,8 @@ static void push(struct jstate *st, enum jframe k)
 static void pop(struct jstate *st)
 {
     switch ((enum jframe)st->kind[st->sp]) {
-    case J_ARR: putc(']', st->f); break;
-    case J_OBJ: putc('}', st->f); break;
+    case J_ARR: ob_ch(st->f, ']'); break;
+    case J_OBJ: ob_ch(st->f, '}'); break;
     case J_FLAT: break;
     }
     st->sp--;
@@ -170,14 +191,14 @@ static int on_field(void *ctx, const struct alb_field *fd)
         if (fd->type == ALB_T_GROUP) {
             if (st->kind[st->sp] == J_ARR) {
                 comma(st);
-                putc('{', st->f);
+                ob_ch(st->f, '{');
                 push(st, J_OBJ);
             } else {
                 push(st, J_FLAT);   /* rusage: its members become top-level keys */
             }
         } else {
             key(st, fd);
-            putc('[', st->f);
+            ob_ch(st->f, '[');
             push(st, J_ARR);
         }
         break;
@@ -189,17 +210,17 @@ static int on_field(void *ctx, const struct alb_field *fd)
     return 0;
 }
 
-static void jerror(FILE *f, const struct alb_error *e)
+static void jerror(struct obuf *f, const struct alb_error *e)
 {
     const struct alb_field_info *fi = e->field == ALB_F_NONE ? NULL : alb_field_info(e->field);
-    fprintf(f, ",\"error\":{\"code\":\"%s\",\"text\":", alb_err_name(e->code));
+    ob_printf(f, ",\"error\":{\"code\":\"%s\",\"text\":", alb_err_name(e->code));
     jstr0(f, alb_err_str(e->code));
-    fputs(",\"field\":", f);
+    ob_str(f, ",\"field\":");
     if (fi)
-        fprintf(f, "\"%s\"", fi->name);
+        ob_printf(f, "\"%s\"", fi->name);
     else
-        fputs("null", f);
-    fprintf(f, ",\"offset\":%" PRIu64 "}", e->offset);
+        ob_str(f, "null");
+    ob_printf(f, ",\"offset\":%" PRIu64 "}", e->offset);
 }
 
 static const char *const transport_names[] = {
@@ -207,100 +228,137 @@ static const char *const transport_names[] = {
     [DUMP_TR_UNIX16] = "unix", [DUMP_TR_EXPORTED] = "exported_pdu",
 };
 
-static void jflow_object(FILE *f, const struct dump_src *s)
+static void jflow_object(struct obuf *f, const struct dump_src *s)
 {
-    fprintf(f, ",\"flow\":{\"transport\":\"%s\"", transport_names[s->transport]);
+    ob_printf(f, ",\"flow\":{\"transport\":\"%s\"", transport_names[s->transport]);
     if (s->has_addr) {
-        fputs(",\"src\":", f);
+        ob_str(f, ",\"src\":");
         jstr0(f, s->from);
-        fputs(",\"dst\":", f);
+        ob_str(f, ",\"dst\":");
         jstr0(f, s->to);
     }
     if (s->transport == DUMP_TR_UNIX) {
-        fputs(",\"path\":", f);
+        ob_str(f, ",\"path\":");
         jstr0(f, s->path);
     }
     if (s->transport == DUMP_TR_UNIX || s->transport == DUMP_TR_UNIX16)
-        fprintf(f, ",\"pids\":{\"src\":%" PRIu64 ",\"dst\":%" PRIu64 "}", s->pid, s->peer);
-    fprintf(f, ",\"direction\":\"%s\"}",
+        ob_printf(f, ",\"pids\":{\"src\":%" PRIu64 ",\"dst\":%" PRIu64 "}", s->pid, s->peer);
+    ob_printf(f, ",\"direction\":\"%s\"}",
             s->dir == DUMP_DIR_TO_SERVER ? "to_server"
             : s->dir == DUMP_DIR_TO_CLIENT ? "to_client" : "unknown");
 }
 
-static void jflow(FILE *f, const struct dump_src *cs)
+static void jflow(struct obuf *f, const struct dump_src *cs)
 {
-    /* time and flow change rarely: kept as text in the source */
+    /* the flow changes rarely: kept as text in the source */
     struct dump_src *s = (struct dump_src *)cs;
-    if (s->ts_frame != s->frame || !s->ts_text[0]) {
-        dump_cap_time(s->ts_sec, s->ts_usec, s->ts_text, sizeof s->ts_text);
-        s->ts_frame = s->frame;
+    ob_str(f, ",\"frame\":");
+    ob_u64(f, s->frame);
+    ob_str(f, ",\"ts\":\"");
+    dump_src_time(s, f);
+    ob_ch(f, '"');
+    if (s->flow_json_dir == s->dir && s->flow_json[0]) {
+        ob_str(f, s->flow_json);
+        return;
     }
-    fputs(",\"frame\":", f);
-    dump_u64(f, s->frame);
-    fputs(",\"ts\":\"", f);
-    fputs(s->ts_text, f);
-    putc('"', f);
-    if (s->flow_json_dir != s->dir || !s->flow_json[0]) {
-        FILE *m = fmemopen(s->flow_json, sizeof s->flow_json, "w");
-        s->flow_json[0] = '\0';
-        if (m) {
-            jflow_object(m, s);
-            if (fclose(m) != 0 || strlen(s->flow_json) >= sizeof s->flow_json - 1)
-                s->flow_json[0] = '\0';
-        }
-        s->flow_json_dir = s->dir;
-        if (!s->flow_json[0]) {
-            jflow_object(f, s);
-            return;
-        }
+    /* written once into the (uncommitted) line, and kept from there when
+     * it fits; a flush moves the line but keeps its offset from mark */
+    size_t from = (size_t)(f->p - f->mark);
+    jflow_object(f, s);
+    size_t n = (size_t)(f->p - f->mark) - from;
+    s->flow_json[0] = '\0';
+    if (n < sizeof s->flow_json) {
+        memcpy(s->flow_json, f->mark + from, n);
+        s->flow_json[n] = '\0';
     }
-    fputs(s->flow_json, f);
+    s->flow_json_dir = s->dir;
 }
 
-void json_item(struct dump_out *o, const struct dump_item *it)
+/* The start of a message's object, up to its kind. */
+static void json_head(struct obuf *f, const struct dump_out *o, const struct dump_item *it)
 {
-    FILE *f = o->f;
-    const struct alb_msg *m = &it->msg;
-
-    fputs("{\"offset\":", f);
-    dump_u64(f, it->offset);
+    ob_str(f, "{\"offset\":");
+    ob_u64(f, it->offset);
     if (o->file) {
-        fputs(",\"file\":", f);
+        ob_str(f, ",\"file\":");
         jstr0(f, o->file);
     }
     if (it->src)
         jflow(f, it->src);
-    if (it->type == DUMP_GAP || it->type == DUMP_RESYNC) {
-        fprintf(f, ",\"%s\":%" PRIu64 "}\n", it->type == DUMP_GAP ? "gap" : "resync_skipped",
-                it->skipped);
-        return;
-    }
+}
+
+/* A message's object: the head once the decoder has read the header (it
+ * fills the header members of the message before the first field). */
+struct jmsg {
+    struct jstate st;
+    const struct dump_out *o;
+    const struct dump_item *it;
+    int head_done;
+};
+
+static void json_msg_head(struct jmsg *j)
+{
+    struct obuf *f = j->st.f;
+    const struct alb_msg *m = &j->it->msg;
+    const struct alb_kind_info *k = alb_kind_info(m->kind);
+    char name[96];
+    json_head(f, j->o, j->it);
+    dump_kind_name(m, name, sizeof name);
+    ob_str(f, ",\"albatross.kind\":\"");
+    ob_str(f, k ? k->snake : "?");
+    ob_str(f, "\",\"albatross.kind_name\":");
+    jstr0(f, name);
+    j->head_done = 1;
+}
+
+static int on_msg_field(void *ctx, const struct alb_field *fd)
+{
+    struct jmsg *j = ctx;
+    if (!j->head_done)
+        json_msg_head(j);
+    return on_field(&j->st, fd);
+}
+
+void json_item(struct dump_out *o, struct dump_item *it)
+{
+    struct obuf *f = &o->ob;
+    const struct alb_msg *m = &it->msg;
+
     if (it->type == DUMP_MESSAGE) {
-        const struct alb_kind_info *k = alb_kind_info(m->kind);
-        char name[96];
-        dump_kind_name(m, name, sizeof name);
-        fprintf(f, ",\"albatross.kind\":\"%s\",\"albatross.kind_name\":", k ? k->snake : "?");
-        jstr0(f, name);
-        struct jstate st;
-        memset(&st, 0, sizeof st);
-        st.f = f;
-        st.kind[0] = J_OBJ;
-        st.first[0] = 0;
-        dump_walk(it, on_field, &st);
-        while (st.sp > 0)       /* a walk cut short leaves lists open */
-            pop(&st);
-    } else if (m->hdr_len || m->err.code == ALB_E_UNKNOWN_VERSION) {
-        fprintf(f, ",\"albatross.version\":%u", m->version);
-        if (m->err.code == ALB_E_BAD_LENGTH || m->err.code == ALB_E_TOO_LONG) {
-            /* the whole header was read: say which message was refused */
-            const struct alb_kind_info *ki = alb_kind_info(m->kind);
-            char kname[96];
-            dump_kind_name(m, kname, sizeof kname);
-            fprintf(f, ",\"albatross.kind\":\"%s\",\"albatross.kind_name\":", ki ? ki->snake : "?");
-            jstr0(f, kname);
-            fprintf(f, ",\"albatross.tag\":\"0x%0*" PRIx32 "\",\"albatross.id\":\"%" PRIu64
-                    "\",\"albatross.length\":%" PRIu64, m->version == 2 ? 8 : 4, m->tag, m->id,
-                    m->length);
+        struct jmsg j;
+        memset(&j, 0, sizeof j);
+        j.st.f = f;
+        j.st.kind[0] = J_OBJ;
+        j.st.first[0] = 0;
+        j.o = o;
+        j.it = it;
+        dump_item_fields(it, on_msg_field, &j);
+        if (!j.head_done)
+            json_msg_head(&j);
+        while (j.st.sp > 0)     /* a walk cut short leaves lists open */
+            pop(&j.st);
+    } else {
+        dump_item_fields(it, NULL, NULL);
+        json_head(f, o, it);
+        if (it->type == DUMP_GAP || it->type == DUMP_RESYNC) {
+            ob_printf(f, ",\"%s\":%" PRIu64 "}\n",
+                      it->type == DUMP_GAP ? "gap" : "resync_skipped", it->skipped);
+            return;
+        }
+        if (m->hdr_len || m->err.code == ALB_E_UNKNOWN_VERSION) {
+            ob_printf(f, ",\"albatross.version\":%u", m->version);
+            if (m->err.code == ALB_E_BAD_LENGTH || m->err.code == ALB_E_TOO_LONG) {
+                /* the whole header was read: say which message was refused */
+                const struct alb_kind_info *ki = alb_kind_info(m->kind);
+                char kname[96];
+                dump_kind_name(m, kname, sizeof kname);
+                ob_printf(f, ",\"albatross.kind\":\"%s\",\"albatross.kind_name\":",
+                          ki ? ki->snake : "?");
+                jstr0(f, kname);
+                ob_printf(f, ",\"albatross.tag\":\"0x%0*" PRIx32 "\",\"albatross.id\":\"%" PRIu64
+                          "\",\"albatross.length\":%" PRIu64, m->version == 2 ? 8 : 4, m->tag,
+                          m->id, m->length);
+            }
         }
     }
 
@@ -308,23 +366,23 @@ void json_item(struct dump_out *o, const struct dump_item *it)
     if (dump_item_error(it, &err))
         jerror(f, &err);
     if (it->type == DUMP_MESSAGE && m->warnings) {
-        fputs(",\"warnings\":[", f);
+        ob_str(f, ",\"warnings\":[");
         int first = 1;
         for (unsigned i = 0; i < ALB_W_COUNT; i++) {
             if (!(m->warnings & (1u << i)))
                 continue;
             if (!first)
-                putc(',', f);
+                ob_ch(f, ',');
             first = 0;
             jstr0(f, alb_warning_name(i));
         }
-        putc(']', f);
+        ob_ch(f, ']');
     }
     if (it->type != DUMP_FRAMING && !it->complete)
-        fprintf(f, ",\"captured\":%" PRIu64, it->received);
+        ob_printf(f, ",\"captured\":%" PRIu64, it->received);
     if (it->prefix_only)
-        fprintf(f, ",\"decoded_prefix\":%zu", it->len);
+        ob_printf(f, ",\"decoded_prefix\":%zu", it->len);
     if (it->type == DUMP_FRAMING)
-        fprintf(f, ",\"skipped\":%" PRIu64, it->skipped);
-    fputs("}\n", f);
+        ob_printf(f, ",\"skipped\":%" PRIu64, it->skipped);
+    ob_str(f, "}\n");
 }

@@ -4,9 +4,11 @@
  *
  * and with -v the full field tree below it. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "dump.h"
+#include "obuf.h"
 
 #define LIST_SHOWN 8u       /* list elements shown on the line */
 #define BYTES_SHOWN 16u     /* opaque bytes shown on the line */
@@ -18,61 +20,74 @@ static int is_header(enum alb_field_id id)
            id == ALB_F_LENGTH;
 }
 
-static const char *key_of(enum alb_field_id id)
+/* Writes a field's short key (lengths kept: it is written for most fields). */
+static void put_key(struct obuf *f, enum alb_field_id id)
 {
-    const struct alb_field_info *fi = alb_field_info(id);
-    return fi ? fi->key : "?";
-}
-
-static void quoted(FILE *f, struct alb_bytes b)
-{
-    putc('"', f);
-    dump_cstr(f, b.p, b.n);
-    putc('"', f);
-}
-
-static void opaque(FILE *f, struct alb_bytes b, size_t shown)
-{
-    fprintf(f, "<%zu byte%s", b.n, b.n == 1 ? "" : "s");
-    if (b.n && shown) {
-        putc(' ', f);
-        dump_hex(f, b.p, b.n < shown ? b.n : shown);
-        if (b.n > shown)
-            fputs("...", f);
+    static uint8_t key_len[ALB_F_COUNT];
+    const struct alb_field_info *fi = (unsigned)id < ALB_F_COUNT ? alb_field_info(id) : NULL;
+    if (!fi) {
+        ob_ch(f, '?');
+        return;
     }
-    putc('>', f);
+    if (!key_len[id]) {
+        size_t n = strlen(fi->key);
+        key_len[id] = (uint8_t)(n < 255 ? n : 255);
+    }
+    if (key_len[id] < 255)
+        ob_put(f, fi->key, key_len[id]);
+    else
+        ob_str(f, fi->key);
 }
 
-static void time_value(FILE *f, struct alb_time t)
+static void quoted(struct obuf *f, struct alb_bytes b)
+{
+    ob_ch(f, '"');
+    ob_cstr(f, b.p, b.n);
+    ob_ch(f, '"');
+}
+
+static void opaque(struct obuf *f, struct alb_bytes b, size_t shown)
+{
+    ob_printf(f, "<%zu byte%s", b.n, b.n == 1 ? "" : "s");
+    if (b.n && shown) {
+        ob_ch(f, ' ');
+        ob_hex(f, b.p, b.n < shown ? b.n : shown);
+        if (b.n > shown)
+            ob_str(f, "...");
+    }
+    ob_ch(f, '>');
+}
+
+static void time_value(struct obuf *f, struct alb_time t)
 {
     char iso[48];
     if (dump_iso_time(t, iso, sizeof iso))
-        fputs(iso, f);
+        ob_str(f, iso);
     else
-        fprintf(f, "days:%" PRId64 ",ps:%" PRId64, t.d, t.ps);
+        ob_printf(f, "days:%" PRId64 ",ps:%" PRId64, t.d, t.ps);
 }
 
 /* A value as the line and the tree show it; images and other opaque bytes
  * are never printed whole. */
-static void value(FILE *f, const struct alb_field *fd, int tree)
+static void value(struct obuf *f, const struct alb_field *fd, int tree)
 {
     const char *name;
     switch (fd->type) {
     case ALB_T_UINT:
         if (fd->id == ALB_F_TAG)
-            fprintf(f, "0x%0*" PRIx64, (int)(fd->len * 2), fd->v.u);
+            ob_hex_u64(f, fd->v.u, (unsigned)(fd->len * 2));
         else if (fd->id == ALB_F_EVENT && (name = alb_event_name(fd->v.u)))
-            fputs(name, f);
+            ob_str(f, name);
         else
-            dump_u64(f, fd->v.u);
+            ob_u64(f, fd->v.u);
         break;
     case ALB_T_INT:
         if (fd->id == ALB_F_VM_VMTYPE && !fd->bad && (name = alb_vmtype_name(fd->v.i)))
-            fputs(name, f);
+            ob_str(f, name);
         else if (fd->id == ALB_F_EV_EXIT && !fd->bad && (name = alb_exit_name(fd->v.i)))
-            fputs(name, f);
+            ob_str(f, name);
         else
-            dump_i64(f, fd->v.i);
+            ob_i64(f, fd->v.i);
         break;
     case ALB_T_STR:
         quoted(f, fd->v.b);
@@ -83,7 +98,7 @@ static void value(FILE *f, const struct alb_field *fd, int tree)
     case ALB_T_TIME:
         time_value(f, fd->v.t);
         if (tree && alb_time_valid(fd->v.t))
-            fprintf(f, " (days:%" PRId64 ",ps:%" PRId64 ")", fd->v.t.d, fd->v.t.ps);
+            ob_printf(f, " (days:%" PRId64 ",ps:%" PRId64 ")", fd->v.t.d, fd->v.t.ps);
         break;
     case ALB_T_IPV4:
         dump_ipv4(f, fd->v.u);
@@ -93,7 +108,7 @@ static void value(FILE *f, const struct alb_field *fd, int tree)
         break;
     }
     if (tree && fd->bad)
-        fputs(" (bad)", f);
+        ob_str(f, " (bad)");
 }
 
 /* ---------------------------------------------------------------- the line */
@@ -118,30 +133,30 @@ static int plain(struct alb_bytes b, int dots)
 
 /* A VM name: foo.bar when every component is plain, else "foo"."b r";
  * the empty name (the root) is a single dot. */
-static void show_name(FILE *f, const struct alb_bytes *parts, unsigned n, uint64_t total, int cut)
+static void show_name(struct obuf *f, const struct alb_bytes *parts, unsigned n, uint64_t total, int cut)
 {
     int all_plain = 1;
     for (unsigned i = 0; i < n; i++)
         all_plain &= plain(parts[i], 0);
     if (total == 0 && !cut)
-        putc('.', f);
+        ob_ch(f, '.');
     for (unsigned i = 0; i < n; i++) {
         if (i)
-            putc('.', f);
+            ob_ch(f, '.');
         if (all_plain)
-            fwrite(parts[i].p, 1, parts[i].n, f);
+            ob_put(f, parts[i].p, parts[i].n);
         else
             quoted(f, parts[i]);
     }
     if (total > n)
-        fputs(".(...)", f);
+        ob_str(f, ".(...)");
 }
 
 /* A name or label given as one string. */
-static void show_label(FILE *f, struct alb_bytes b)
+static void show_label(struct obuf *f, struct alb_bytes b)
 {
     if (plain(b, 1))
-        fwrite(b.p, 1, b.n, f);
+        ob_put(f, b.p, b.n);
     else
         quoted(f, b);
 }
@@ -149,7 +164,9 @@ static void show_label(FILE *f, struct alb_bytes b)
 enum list_mode { LM_NAME, LM_ITEMS };
 
 struct line {
-    FILE *f;
+    struct obuf *f;
+    struct dump_item *it;
+    int head_done;              /* line_head written */
     unsigned lvl;               /* open lists and groups */
     enum list_mode mode;        /* the top-level list being shown */
     uint64_t items;             /* its elements seen */
@@ -162,27 +179,27 @@ struct line {
     int64_t utime_us, stime_us;
 };
 
-static void show_secs(FILE *f, const char *k, uint64_t s, int64_t us)
+static void show_secs(struct obuf *f, const char *k, uint64_t s, int64_t us)
 {
     if (us >= 0 && us < 1000000)
-        fprintf(f, " %s=%" PRIu64 ".%06" PRId64 "s", k, s, us);
+        ob_printf(f, " %s=%" PRIu64 ".%06" PRId64 "s", k, s, us);
     else
-        fprintf(f, " %s=%" PRIu64 "s%+" PRId64 "us", k, s, us);
+        ob_printf(f, " %s=%" PRIu64 "s%+" PRId64 "us", k, s, us);
 }
 
 static void top_value(struct line *l, const struct alb_field *fd)
 {
-    FILE *f = l->f;
+    struct obuf *f = l->f;
     if (is_header(fd->id) || fd->id == ALB_F_TRAILING)
         return;                 /* header on the prefix, trailing bytes as a warning */
     if (fd->id == ALB_F_NAME) {
-        fputs(" vm=", f);
+        ob_str(f, " vm=");
         show_label(f, fd->v.b);
         return;
     }
-    putc(' ', f);
-    fputs(key_of(fd->id), f);
-    putc('=', f);
+    ob_ch(f, ' ');
+    put_key(f, fd->id);
+    ob_ch(f, '=');
     value(f, fd, 0);
 }
 
@@ -208,13 +225,13 @@ static void keep_part(struct line *l, struct alb_bytes b)
 static void item_sep(struct line *l)
 {
     if (l->items > 1)
-        putc(',', l->f);
+        ob_ch(l->f, ',');
 }
 
 static int on_line_field(void *ctx, const struct alb_field *fd)
 {
     struct line *l = ctx;
-    FILE *f = l->f;
+    struct obuf *f = l->f;
 
     if (fd->ev == ALB_FE_OPEN) {
         l->lvl++;
@@ -225,13 +242,13 @@ static int on_line_field(void *ctx, const struct alb_field *fd)
                 l->mode = LM_NAME;
                 l->nparts = 0;
                 l->all_parts = 0;
-                fputs(" vm=", f);
+                ob_str(f, " vm=");
             } else {
                 l->mode = LM_ITEMS;
                 l->items = 0;
-                putc(' ', f);
-                fputs(key_of(fd->id), f);
-                fputs("=[", f);
+                ob_ch(f, ' ');
+                put_key(f, fd->id);
+                ob_str(f, "=[");
             }
         } else if (l->lvl == 2 && fd->type == ALB_T_GROUP) {
             /* an element of a list of groups: labelled by its first string or name */
@@ -253,19 +270,19 @@ static int on_line_field(void *ctx, const struct alb_field *fd)
                 if (l->ru) {
                     show_secs(f, "ru.utime", l->utime, l->utime_us);
                     show_secs(f, "ru.stime", l->stime, l->stime_us);
-                    fprintf(f, " ru.maxrss=%" PRIu64, l->maxrss);
+                    ob_printf(f, " ru.maxrss=%" PRIu64, l->maxrss);
                 }
                 l->ru = 0;
             } else if (l->mode == LM_NAME) {
                 show_name(f, l->parts, l->nparts, l->all_parts, 0);
             } else {
                 if (fd->v.u > LIST_SHOWN)
-                    fprintf(f, ",+%" PRIu64 " more", fd->v.u - LIST_SHOWN);
-                putc(']', f);
+                    ob_printf(f, ",+%" PRIu64 " more", fd->v.u - LIST_SHOWN);
+                ob_ch(f, ']');
             }
         } else if (l->lvl == 2 && fd->type == ALB_T_GROUP) {
             if (l->elem_label == 0)
-                fprintf(f, "#%" PRIu64, l->items);
+                ob_printf(f, "#%" PRIu64, l->items);
             l->elem_label = 2;
         } else if (l->lvl == 3 && l->elem_label == 1) {
             show_name(f, l->parts, l->nparts, l->all_parts, 0);
@@ -310,36 +327,36 @@ static int on_line_field(void *ctx, const struct alb_field *fd)
 /* ---------------------------------------------------------------- the tree */
 
 struct tree {
-    FILE *f;
+    struct obuf *f;
     int offsets;
 };
 
 /* What follows the name of an opening list or group in the tree. */
-static void open_suffix(FILE *f, const struct alb_field *fd)
+static void open_suffix(struct obuf *f, const struct alb_field *fd)
 {
     if (fd->type == ALB_T_LIST && fd->v.u)
-        fprintf(f, " (list of %" PRIu64 ")\n", fd->v.u);
+        ob_printf(f, " (list of %" PRIu64 ")\n", fd->v.u);
     else
-        fputs(fd->type == ALB_T_LIST ? " (list)\n" : " (group)\n", f);
+        ob_str(f, fd->type == ALB_T_LIST ? " (list)\n" : " (group)\n");
 }
 
 /* The tree without byte offsets: names and values, indented by depth. */
-static void plain_tree_field(FILE *f, const struct alb_field *fd, const char *name)
+static void plain_tree_field(struct obuf *f, const struct alb_field *fd, const char *name)
 {
     int indent = 4 + 2 * (int)fd->depth;
     switch (fd->ev) {
     case ALB_FE_VALUE:
-        fprintf(f, "%*s%s = ", indent, "", name);
+        ob_printf(f, "%*s%s = ", indent, "", name);
         value(f, fd, 1);
-        putc('\n', f);
+        ob_ch(f, '\n');
         break;
     case ALB_FE_OPEN:
-        fprintf(f, "%*s%s", indent, "", name);
+        ob_printf(f, "%*s%s", indent, "", name);
         open_suffix(f, fd);
         break;
     case ALB_FE_CLOSE:
         if (fd->type == ALB_T_LIST && fd->v.u == 0)
-            fprintf(f, "%*s(empty)\n", indent + 2, "");
+            ob_printf(f, "%*s(empty)\n", indent + 2, "");
         break;
     }
 }
@@ -347,7 +364,7 @@ static void plain_tree_field(FILE *f, const struct alb_field *fd, const char *na
 static int on_tree_field(void *ctx, const struct alb_field *fd)
 {
     struct tree *t = ctx;
-    FILE *f = t->f;
+    struct obuf *f = t->f;
     const struct alb_field_info *fi = alb_field_info(fd->id);
     const char *name = fi ? fi->name : "?";
     int indent = 4 + 2 * (int)fd->depth;
@@ -358,19 +375,19 @@ static int on_tree_field(void *ctx, const struct alb_field *fd)
     }
     switch (fd->ev) {
     case ALB_FE_VALUE:
-        fprintf(f, "%*s+%-6" PRIu64 " %6" PRIu64 "  %s = ", indent, "", fd->off, fd->len, name);
+        ob_printf(f, "%*s+%-6" PRIu64 " %6" PRIu64 "  %s = ", indent, "", fd->off, fd->len, name);
         value(f, fd, 1);
-        putc('\n', f);
+        ob_ch(f, '\n');
         break;
     case ALB_FE_OPEN:
-        fprintf(f, "%*s+%-6" PRIu64 " %6s  %s", indent, "", fd->off, "", name);
+        ob_printf(f, "%*s+%-6" PRIu64 " %6s  %s", indent, "", fd->off, "", name);
         open_suffix(f, fd);
         break;
     case ALB_FE_CLOSE:
-        fprintf(f, "%*s+%-6" PRIu64 " %6" PRIu64 "  end of %s", indent, "", fd->off, fd->len, name);
+        ob_printf(f, "%*s+%-6" PRIu64 " %6" PRIu64 "  end of %s", indent, "", fd->off, fd->len, name);
         if (fd->type == ALB_T_LIST)
-            fprintf(f, " (%" PRIu64 " element%s)", fd->v.u, fd->v.u == 1 ? "" : "s");
-        putc('\n', f);
+            ob_printf(f, " (%" PRIu64 " element%s)", fd->v.u, fd->v.u == 1 ? "" : "s");
+        ob_ch(f, '\n');
         break;
     }
     return 0;
@@ -378,123 +395,152 @@ static int on_tree_field(void *ctx, const struct alb_field *fd)
 
 /* ---------------------------------------------------------------- items */
 
-static void error_text(FILE *f, const struct alb_error *e)
+static void error_text(struct obuf *f, const struct alb_error *e)
 {
-    fprintf(f, " ERROR %s", alb_err_name(e->code));
+    ob_printf(f, " ERROR %s", alb_err_name(e->code));
     if (e->field != ALB_F_NONE) {
         const struct alb_field_info *fi = alb_field_info(e->field);
-        fprintf(f, " at %s", fi ? fi->name : "?");
+        ob_printf(f, " at %s", fi ? fi->name : "?");
     }
-    fprintf(f, " +%" PRIu64 " (%s)", e->offset, alb_err_str(e->code));
+    ob_printf(f, " +%" PRIu64 " (%s)", e->offset, alb_err_str(e->code));
 }
 
 void text_file_header(struct dump_out *o, const char *name)
 {
-    fputs("# ", o->f);
-    dump_cstr(o->f, (const uint8_t *)name, strlen(name));
-    putc('\n', o->f);
+    ob_str(&o->ob, "# ");
+    ob_cstr(&o->ob, (const uint8_t *)name, strlen(name));
+    ob_ch(&o->ob, '\n');
+    ob_commit(&o->ob);
 }
 
 /* The start of a line: stream offset (raw streams), or capture time and flow. */
-static void line_start(FILE *f, const struct dump_item *it)
+static void line_start(struct obuf *f, const struct dump_item *it)
 {
     if (!it->src) {
-        fprintf(f, "%" PRIu64, it->offset);
+        ob_u64(f, it->offset);
         return;
     }
-    /* both change rarely: kept as text in the source */
-    struct dump_src *s = (struct dump_src *)it->src;
-    if (s->ts_frame != s->frame || !s->ts_text[0]) {
-        dump_cap_time(s->ts_sec, s->ts_usec, s->ts_text, sizeof s->ts_text);
-        s->ts_frame = s->frame;
-    }
-    fputs(s->ts_text, f);
-    putc(' ', f);
-    if (!s->flow_text[0])
-        dump_flow_string(s, s->flow_text, sizeof s->flow_text);
-    fputs(s->flow_text, f);
+    dump_src_time(it->src, f);
+    ob_ch(f, ' ');
+    dump_src_flow(it->src, f);
 }
 
-void text_item(struct dump_out *o, const struct dump_item *it)
+/* " WV2 Console.Data id=0 len=38": what the header says, for a message. */
+static void line_head(struct obuf *f, const struct dump_item *it)
 {
-    FILE *f = o->f;
+    const struct alb_msg *m = &it->msg;
+    char name[96];
+    line_start(f, it);
+    size_t name_len = dump_kind_name(m, name, sizeof name);
+    ob_str(f, " WV");
+    ob_ch(f, (char)('0' + m->version % 10));
+    ob_ch(f, ' ');
+    ob_put(f, name, name_len);
+    if (dump_kind_needs_tag(m)) {
+        ob_str(f, " tag=");
+        ob_hex_u64(f, m->tag, m->version == 2 ? 8 : 4);
+    }
+    ob_str(f, " id=");
+    ob_u64(f, m->id);
+    ob_str(f, " len=");
+    ob_u64(f, m->length);
+}
+
+/* The line's fields as the walk reports them; the head goes first, once
+ * the decoder has read the header (it fills the header members of the
+ * message before it reports the first field). */
+static int on_line_event(void *ctx, const struct alb_field *fd)
+{
+    struct line *l = ctx;
+    if (!l->head_done) {
+        line_head(l->f, l->it);
+        l->head_done = 1;
+    }
+    return on_line_field(ctx, fd);
+}
+
+/* Anything but a message: gaps, resynchronisation, framing errors and
+ * headers cut short. */
+static void other_line(struct obuf *f, const struct dump_item *it)
+{
     const struct alb_msg *m = &it->msg;
     struct alb_error err;
-
     line_start(f, it);
     if (it->type == DUMP_GAP) {
-        fprintf(f, " GAP %" PRIu64 " byte%s not captured\n", it->skipped,
-                it->skipped == 1 ? "" : "s");
+        ob_printf(f, " GAP %" PRIu64 " byte%s not captured\n", it->skipped,
+                  it->skipped == 1 ? "" : "s");
         return;
     }
     if (it->type == DUMP_RESYNC) {
-        fprintf(f, " RESYNC skipped %" PRIu64 " byte%s up to the next header\n", it->skipped,
-                it->skipped == 1 ? "" : "s");
+        ob_printf(f, " RESYNC skipped %" PRIu64 " byte%s up to the next header\n", it->skipped,
+                  it->skipped == 1 ? "" : "s");
         return;
     }
-    int has_err = dump_item_error(it, &err);
+    if (m->err.code == ALB_E_UNKNOWN_VERSION)
+        ob_printf(f, " version=%u", m->version);
+    else if (m->hdr_len)
+        ob_printf(f, " WV%u", m->version);
+    if (m->err.code == ALB_E_BAD_LENGTH || m->err.code == ALB_E_TOO_LONG) {
+        char kname[96];
+        dump_kind_name(m, kname, sizeof kname);
+        ob_printf(f, " %s tag=0x%0*" PRIx32 " id=%" PRIu64 " len=%" PRIu64, kname,
+                  m->version == 2 ? 8 : 4, m->tag, m->id, m->length);
+    }
+    dump_item_error(it, &err);
+    error_text(f, &err);
+    if (it->type == DUMP_FRAMING)
+        ob_printf(f, "; skipped %" PRIu64 " byte%s", it->skipped, it->skipped == 1 ? "" : "s");
+    else
+        ob_printf(f, "; the stream ends inside a header (%zu byte%s)", it->len,
+                  it->len == 1 ? "" : "s");
+    ob_ch(f, '\n');
+}
+
+void text_item(struct dump_out *o, struct dump_item *it)
+{
+    struct obuf *f = &o->ob;
+    const struct alb_msg *m = &it->msg;
+    struct alb_error err;
+
     if (it->type != DUMP_MESSAGE) {
-        if (m->err.code == ALB_E_UNKNOWN_VERSION)
-            fprintf(f, " version=%u", m->version);
-        else if (m->hdr_len)
-            fprintf(f, " WV%u", m->version);
-        if (m->err.code == ALB_E_BAD_LENGTH || m->err.code == ALB_E_TOO_LONG) {
-            char kname[96];
-            dump_kind_name(m, kname, sizeof kname);
-            fprintf(f, " %s tag=0x%0*" PRIx32 " id=%" PRIu64 " len=%" PRIu64, kname,
-                    m->version == 2 ? 8 : 4, m->tag, m->id, m->length);
-        }
-        error_text(f, &err);
-        if (it->type == DUMP_FRAMING)
-            fprintf(f, "; skipped %" PRIu64 " byte%s", it->skipped, it->skipped == 1 ? "" : "s");
-        else
-            fprintf(f, "; the stream ends inside a header (%zu byte%s)", it->len,
-                    it->len == 1 ? "" : "s");
-        putc('\n', f);
+        dump_item_fields(it, NULL, NULL);
+        other_line(f, it);
         return;
     }
 
-    char name[96];
-    dump_kind_name(m, name, sizeof name);
-    fputs(" WV", f);
-    putc((int)('0' + m->version % 10), f);
-    putc(' ', f);
-    fputs(name, f);
-    if (dump_kind_needs_tag(m))
-        fprintf(f, " tag=0x%0*" PRIx32, m->version == 2 ? 8 : 4, m->tag);
-    fputs(" id=", f);
-    dump_u64(f, m->id);
-    fputs(" len=", f);
-    dump_u64(f, m->length);
-
+    /* parts[] is filled before it is read: only the rest needs clearing */
     struct line l;
-    memset(&l, 0, sizeof l);
+    memset(&l, 0, offsetof(struct line, parts));
+    memset(&l.nparts, 0, sizeof l - offsetof(struct line, nparts));
     l.f = f;
-    dump_walk(it, on_line_field, &l);
+    l.it = it;
+    dump_item_fields(it, on_line_event, &l);
+    if (!l.head_done)
+        line_head(f, it);
     if (l.lvl > 0 && !l.ru) {   /* the walk stopped inside a list */
         if (l.mode == LM_NAME)
             show_name(f, l.parts, l.nparts, l.all_parts, 1);
-        fputs(l.mode == LM_NAME ? "..." : "...]", f);
+        ob_str(f, l.mode == LM_NAME ? "..." : "...]");
     }
 
-    if (has_err)
+    if (dump_item_error(it, &err))
         error_text(f, &err);
     for (unsigned i = 0; i < ALB_W_COUNT; i++) {
         if (!(m->warnings & (1u << i)))
             continue;
-        fprintf(f, " WARN %s", alb_warning_name(i));
+        ob_printf(f, " WARN %s", alb_warning_name(i));
         if ((1u << i) == ALB_W_TRAILING)
-            fprintf(f, " (%" PRIu64 " byte%s at +%" PRIu64 ")", m->trailing,
-                    m->trailing == 1 ? "" : "s", m->trailing_off);
+            ob_printf(f, " (%" PRIu64 " byte%s at +%" PRIu64 ")", m->trailing,
+                      m->trailing == 1 ? "" : "s", m->trailing_off);
     }
     if (!it->complete)
-        fprintf(f, " [captured %" PRIu64 " of %" PRIu64 " bytes]", it->received, it->total);
+        ob_printf(f, " [captured %" PRIu64 " of %" PRIu64 " bytes]", it->received, it->total);
     if (it->prefix_only)
-        fprintf(f, " [decoded the first %zu of %" PRIu64 " bytes]", it->len, it->total);
-    putc('\n', f);
+        ob_printf(f, " [decoded the first %zu of %" PRIu64 " bytes]", it->len, it->total);
+    ob_ch(f, '\n');
 
     if (o->verbose) {
         struct tree t = { f, o->verbose > 1 };
-        dump_walk(it, on_tree_field, &t);
+        dump_item_fields(it, on_tree_field, &t);
     }
 }

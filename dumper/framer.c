@@ -3,6 +3,7 @@
  * The framer never looks at protocol bytes itself: alb_frame says where a
  * message ends (or that the header is bad), alb_resync where the next
  * plausible header starts, alb_decode what a message holds. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,20 +35,33 @@ void framer_free(struct framer *fr)
     fr->size = 0;
 }
 
-void dump_walk(const struct dump_item *it, alb_field_cb cb, void *ctx)
+void dump_item_fields(struct dump_item *it, alb_field_cb cb, void *ctx)
 {
     struct alb_opts o = *it->opts;
-    struct alb_msg m;
     o.partial = it->len < it->total;
-    alb_decode(it->data, it->len, &o, &m, cb, ctx);
+    if (it->decoded) {
+        struct alb_msg again;
+        if (cb)
+            alb_decode(it->data, it->len, &o, &again, cb, ctx);
+        return;
+    }
+    alb_decode(it->data, it->len, &o, &it->msg, cb, ctx);
+    it->decoded = 1;
+    /* the whole message went by; only the buffer was too small for it,
+     * so running out of bytes is not something the message did wrong */
+    if (it->type == DUMP_MESSAGE && it->prefix_only && it->complete &&
+        it->msg.err.code == ALB_E_TRUNCATED)
+        it->msg.err = (struct alb_error){ ALB_E_OK, ALB_F_NONE, 0 };
 }
 
-/* Reports len bytes at buf[start] that start a message. */
-static void emit_message(struct framer *fr, size_t len, uint64_t total, uint64_t received,
-                         int prefix_only)
+/* Reports len bytes at buf[start] that start a message; f is their
+ * framing when the caller has it (NULL: framed here). */
+static void emit_message(struct framer *fr, const struct alb_frame *f, size_t len,
+                         uint64_t total, uint64_t received, int prefix_only)
 {
     struct dump_item it;
-    memset(&it, 0, sizeof it);
+    /* msg is filled by the decode */
+    memset(&it, 0, offsetof(struct dump_item, msg));
     it.offset = fr->base;
     it.data = fr->buf ? fr->buf + fr->start : (const uint8_t *)"";
     it.len = len;
@@ -58,22 +72,24 @@ static void emit_message(struct framer *fr, size_t len, uint64_t total, uint64_t
     it.opts = &fr->opts;
     it.src = fr->src;
 
-    struct alb_opts o = fr->opts;
-    o.partial = len < total;
-    alb_decode(it.data, len, &o, &it.msg, NULL, NULL);
-    if (it.msg.hdr_len == 0 || len < it.msg.hdr_len) {
+    struct alb_frame own;
+    if (!f) {
+        alb_frame(it.data, len, &fr->opts, &own);
+        f = &own;
+    }
+    if (f->hdr_len == 0 || len < f->hdr_len) {
         it.type = DUMP_SHORT;
         it.total = 0;
     } else {
         it.type = DUMP_MESSAGE;
-        /* the whole message went by; only the buffer was too small for it,
-         * so running out of bytes is not something the message did wrong */
-        if (prefix_only && it.complete && it.msg.err.code == ALB_E_TRUNCATED)
-            it.msg.err = (struct alb_error){ ALB_E_OK, ALB_F_NONE, 0 };
-        if (fr->track_version && it.complete && it.msg.err.code == ALB_E_OK &&
-            it.msg.kind != ALB_K_UNKNOWN && it.msg.kind != ALB_K_V0_UNKNOWN &&
-            it.msg.kind != ALB_K_V1_UNSUPPORTED)
-            fr->version_seen = (int)it.msg.version;
+        /* a whole, well-formed message of a known kind sets the version the
+         * stream speaks; only one of another version needs decoding here */
+        if (fr->track_version && it.complete && (int)f->version != fr->version_seen) {
+            dump_item_fields(&it, NULL, NULL);
+            if (it.msg.err.code == ALB_E_OK && it.msg.kind != ALB_K_UNKNOWN &&
+                it.msg.kind != ALB_K_V0_UNKNOWN && it.msg.kind != ALB_K_V1_UNSUPPORTED)
+                fr->version_seen = (int)it.msg.version;
+        }
     }
     fr->emit(fr->ctx, &it);
 }
@@ -87,6 +103,7 @@ static void emit_framing(struct framer *fr)
     it.skipped = fr->skipped;
     it.opts = &fr->opts;
     it.src = fr->src;
+    it.decoded = 1;             /* the bad header was decoded when it was found */
     if (fr->at_gap) {
         it.type = DUMP_RESYNC;
         fr->at_gap = 0;
@@ -204,13 +221,13 @@ static void process(struct framer *fr, int eof)
         enum alb_err r = alb_frame(p, avail, &fr->opts, &f);
         if (r == ALB_E_OK) {
             size_t n = (size_t)f.total_len;
-            emit_message(fr, n, f.total_len, f.total_len, 0);
+            emit_message(fr, &f, n, f.total_len, f.total_len, 0);
             drop(fr, n);
             continue;
         }
         if (r == ALB_E_NEED_MORE) {
             if (eof) {
-                emit_message(fr, avail, f.total_len ? f.total_len : f.need, avail, 0);
+                emit_message(fr, &f, avail, f.total_len ? f.total_len : f.need, avail, 0);
                 drop(fr, avail);
                 return;
             }
@@ -250,7 +267,7 @@ static void process(struct framer *fr, int eof)
 static void finish_skip(struct framer *fr)
 {
     size_t held = fr->end - fr->start;
-    emit_message(fr, held, fr->skip_total, fr->skip_received, held < fr->skip_received);
+    emit_message(fr, NULL, held, fr->skip_total, fr->skip_received, held < fr->skip_received);
     fr->base += fr->skip_received + fr->skip_lost - held;
     drop(fr, held);
     fr->skip_lost = 0;
@@ -323,13 +340,13 @@ void framer_gap(struct framer *fr, uint64_t lost)
             return;
         }
         if (r == ALB_E_NEED_MORE && f.total_len && f.total_len - avail == lost) {
-            emit_message(fr, avail, f.total_len, avail, 0);
+            emit_message(fr, &f, avail, f.total_len, avail, 0);
             fr->base += lost;
             drop(fr, avail);
             return;         /* the gap ends where the message ends */
         }
         /* a header cut by the gap, or a message running past it */
-        emit_message(fr, avail, f.total_len ? f.total_len : f.need, avail, 0);
+        emit_message(fr, &f, avail, f.total_len ? f.total_len : f.need, avail, 0);
         drop(fr, avail);
     } else if (fr->state == FR_RESYNC) {
         /* what is held is garbage: report it with the bad header (if any) */

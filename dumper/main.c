@@ -65,28 +65,6 @@ static const char usage_text[] =
     "for a usage error or an input that could not be read, 1 when the output\n"
     "could not be written.\n";
 
-struct run {
-    struct dump_out out;
-    int json;
-    int quiet;
-    struct dump_filter flt;
-    struct dump_stats *st;
-};
-
-static void emit(void *ctx, const struct dump_item *it)
-{
-    struct run *r = ctx;
-    int shown = dump_filter_pass(&r->flt, it);
-    if (r->st)
-        stats_item(r->st, it, shown);
-    if (!shown || r->quiet)
-        return;
-    if (r->json)
-        json_item(&r->out, it);
-    else
-        text_item(&r->out, it);
-}
-
 __attribute__((format(printf, 1, 2)))
 static int usage_error(const char *fmt, ...)
 {
@@ -138,7 +116,8 @@ static int parse_uint(const char *s, uint64_t max, uint64_t *out)
 
 /* Reads one capture file.  Returns 0, or 2 after reporting why it could
  * not be read. */
-static int dump_capture_file(const char *path, const struct dump_capture_opts *co, struct run *r)
+static int dump_capture_file(const char *path, const struct dump_capture_opts *co,
+                             struct dump_run *r)
 {
     int stdin_input = strcmp(path, "-") == 0;
     FILE *in = stdin_input ? stdin : fopen(path, "rb");
@@ -148,16 +127,18 @@ static int dump_capture_file(const char *path, const struct dump_capture_opts *c
     }
     struct dump_capture_opts o = *co;
     o.flush_each = stdin_input;
-    struct dump_sink sink = { emit, r };
+    struct dump_sink sink = { dump_run_item, dump_run_flush, r };
     enum dump_capture_result res =
         dump_capture(in, stdin_input ? "standard input" : path, &o, &sink, r->st, stderr);
+    dump_run_flush(r);
     fflush(stdout);
     return res == DUMP_CAP_ERROR ? 2 : 0;
 }
 
 /* Feeds one input through a fresh stream.  Returns 0, or 2 after reporting
  * why the input could not be read. */
-static int dump_input(struct framer *fr, const char *path, size_t chunk, uint8_t *buf)
+static int dump_input(struct framer *fr, struct dump_run *r, const char *path, size_t chunk,
+                      uint8_t *buf)
 {
     int stdin_input = strcmp(path, "-") == 0;
     int fd = stdin_input ? STDIN_FILENO : open(path, O_RDONLY);
@@ -183,9 +164,12 @@ static int dump_input(struct framer *fr, const char *path, size_t chunk, uint8_t
             status = 2;
             break;
         }
+        /* what a chunk completed goes out now (for pipes) */
+        dump_run_flush(r);
         fflush(stdout);
     }
     framer_finish(fr);
+    dump_run_flush(r);
     fflush(stdout);
     if (!stdin_input)
         close(fd);
@@ -194,7 +178,7 @@ static int dump_input(struct framer *fr, const char *path, size_t chunk, uint8_t
 
 int main(int argc, char **argv)
 {
-    struct run r;
+    struct dump_run r;
     struct alb_opts opts = { ALB_CH_ANY, ALB_DEFAULT_MAX_LEN, 0 };
     uint64_t buffer = DUMP_DEFAULT_BUFFER, chunk = DEFAULT_CHUNK, num;
     int raw = 0, list_fields = 0, nfiles = 0, options_done = 0, want_stats = 0;
@@ -204,7 +188,6 @@ int main(int argc, char **argv)
     char **files = argv;
 
     memset(&r, 0, sizeof r);
-    r.out.f = stdout;
 #ifdef __GLIBC__
     /* one thread: no lock around every putc and fwrite */
     __fsetlocking(stdout, FSETLOCKING_BYCALLER);
@@ -338,6 +321,7 @@ int main(int argc, char **argv)
     if (raw && (co.nports || co.npaths))
         return usage_error("--port and --path select connections in captures, not in --raw streams");
 
+    ob_init(&r.out.ob, stdout);
     if (want_stats && !(r.st = stats_new())) {
         fprintf(stderr, PROG ": out of memory\n");
         return 2;
@@ -351,16 +335,17 @@ int main(int argc, char **argv)
         if (!buf) {
             fprintf(stderr, PROG ": out of memory\n");
             stats_free(r.st);
+            ob_free(&r.out.ob);
             return 2;
         }
-        framer_init(&fr, &opts, (size_t)buffer, emit, &r);
+        framer_init(&fr, &opts, (size_t)buffer, dump_run_item, &r);
     }
     int status = 0;
     for (int i = 0; i < nfiles; i++) {
         r.out.file = nfiles > 1 ? files[i] : NULL;
         if (nfiles > 1 && !r.json && !r.quiet)
             text_file_header(&r.out, files[i]);
-        int s = raw ? dump_input(&fr, files[i], (size_t)chunk, buf)
+        int s = raw ? dump_input(&fr, &r, files[i], (size_t)chunk, buf)
                     : dump_capture_file(files[i], &co, &r);
         if (s)
             status = s;
@@ -370,12 +355,15 @@ int main(int argc, char **argv)
     free(buf);
     if (r.st) {
         if (r.json)
-            stats_print_json(r.st, stdout);
+            stats_print_json(r.st, &r.out.ob);
         else
-            stats_print(r.st, stdout);
+            stats_print(r.st, &r.out.ob);
+        ob_commit(&r.out.ob);
         stats_free(r.st);
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
+    int failed = ob_flush(&r.out.ob) != 0;
+    ob_free(&r.out.ob);
+    if (fflush(stdout) != 0 || ferror(stdout) || failed) {
         fprintf(stderr, PROG ": error writing the output\n");
         return status ? status : 1;
     }

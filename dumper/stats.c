@@ -311,33 +311,33 @@ static int cmp_vm(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-static void secs(FILE *f, uint64_t us)
+static void secs(struct obuf *f, uint64_t us)
 {
-    fprintf(f, "%" PRIu64 ".%06" PRIu64 "s", us / 1000000u, us % 1000000u);
+    ob_printf(f, "%" PRIu64 ".%06" PRIu64 "s", us / 1000000u, us % 1000000u);
 }
 
-void stats_print(struct dump_stats *st, FILE *f)
+void stats_print(struct dump_stats *st, struct obuf *f)
 {
     if (st->raw_used)
         stats_flow_end(st, NULL);
-    fputs("== statistics ==\n", f);
+    ob_str(f, "== statistics ==\n");
     if (st->records)
-        fprintf(f, "capture records: %" PRIu64 "\n", st->records);
-    fprintf(f, "connections: %" PRIu64 " albatross, %" PRIu64 " other (not dumped)\n",
+        ob_printf(f, "capture records: %" PRIu64 "\n", st->records);
+    ob_printf(f, "connections: %" PRIu64 " albatross, %" PRIu64 " other (not dumped)\n",
             st->flows_alb, st->flows_other);
-    fprintf(f, "messages: %" PRIu64 "\n", st->shown);
+    ob_printf(f, "messages: %" PRIu64 "\n", st->shown);
 
-    fputs("messages per kind:\n", f);
+    ob_str(f, "messages per kind:\n");
     for (unsigned k = 0; k < ALB_K_COUNT; k++) {
         if (!st->kinds[k])
             continue;
         const struct alb_kind_info *ki = alb_kind_info((enum alb_kind)k);
         char label[64];
         snprintf(label, sizeof label, "WV%u %s", ki->version, ki->snake);
-        fprintf(f, "  %-36s %10" PRIu64 "\n", label, st->kinds[k]);
+        ob_printf(f, "  %-36s %10" PRIu64 "\n", label, st->kinds[k]);
     }
 
-    fputs("messages per VM:\n", f);
+    ob_str(f, "messages per VM:\n");
     struct vm_row *rows = malloc((st->nvms ? st->nvms : 1) * sizeof *rows);
     unsigned n = 0;
     if (rows) {
@@ -346,75 +346,75 @@ void stats_print(struct dump_stats *st, FILE *f)
                 rows[n++] = st->vms[i];
         qsort(rows, n, sizeof *rows, cmp_vm);
         for (unsigned i = 0; i < n; i++) {
-            fputs("  ", f);
+            ob_str(f, "  ");
             if (rows[i].name[0])
-                dump_cstr(f, (const uint8_t *)rows[i].name, strlen(rows[i].name));
+                ob_cstr(f, (const uint8_t *)rows[i].name, strlen(rows[i].name));
             else
-                putc('.', f);
-            fprintf(f, "%*s %10" PRIu64 "\n",
+                ob_ch(f, '.');
+            ob_printf(f, "%*s %10" PRIu64 "\n",
                     (int)(strlen(rows[i].name) < 36 ? 36 - (rows[i].name[0] ? strlen(rows[i].name) : 1) : 0),
                     "", rows[i].count);
         }
         free(rows);
     }
     if (st->vm_other)
-        fprintf(f, "  %-36s %10" PRIu64 "\n", "(other VMs)", st->vm_other);
+        ob_printf(f, "  %-36s %10" PRIu64 "\n", "(other VMs)", st->vm_other);
     if (st->no_vm)
-        fprintf(f, "  %-36s %10" PRIu64 "\n", "(no VM name)", st->no_vm);
+        ob_printf(f, "  %-36s %10" PRIu64 "\n", "(no VM name)", st->no_vm);
 
-    fputs("messages per connection (requests, answered, replies without a request):\n", f);
+    ob_str(f, "messages per connection (requests, answered, replies without a request):\n");
     for (unsigned i = 0; i < st->nflows; i++) {
         const struct flow_row *r = &st->flows[i];
-        fprintf(f, "  %s: %" PRIu64 " messages, %" PRIu64 " requests, %" PRIu64 " answered, %" PRIu64
+        ob_printf(f, "  %s: %" PRIu64 " messages, %" PRIu64 " requests, %" PRIu64 " answered, %" PRIu64
                 " unmatched replies\n", r->label, r->msgs, r->requests, r->answered, r->orphans);
     }
     if (st->flow_other)
-        fprintf(f, "  (other connections): %" PRIu64 " messages\n", st->flow_other);
+        ob_printf(f, "  (other connections): %" PRIu64 " messages\n", st->flow_other);
 
-    fputs("errors:\n", f);
+    ob_str(f, "errors:\n");
     for (unsigned e = 1; e < ALB_E_COUNT; e++)
         if (st->errors[e])
-            fprintf(f, "  %-36s %10" PRIu64 "\n", alb_err_name((enum alb_err)e), st->errors[e]);
-    fputs("warnings:\n", f);
+            ob_printf(f, "  %-36s %10" PRIu64 "\n", alb_err_name((enum alb_err)e), st->errors[e]);
+    ob_str(f, "warnings:\n");
     for (unsigned w = 0; w < ALB_W_COUNT; w++)
         if (st->warnings[w])
-            fprintf(f, "  %-36s %10" PRIu64 "\n", alb_warning_name(w), st->warnings[w]);
-    fprintf(f, "framing errors: %" PRIu64 " (%" PRIu64 " bytes skipped)\n", st->framing,
+            ob_printf(f, "  %-36s %10" PRIu64 "\n", alb_warning_name(w), st->warnings[w]);
+    ob_printf(f, "framing errors: %" PRIu64 " (%" PRIu64 " bytes skipped)\n", st->framing,
             st->framing_bytes);
-    fprintf(f, "gaps: %" PRIu64 " (%" PRIu64 " bytes not captured), resynchronised: %" PRIu64
+    ob_printf(f, "gaps: %" PRIu64 " (%" PRIu64 " bytes not captured), resynchronised: %" PRIu64
             " (%" PRIu64 " bytes skipped)\n", st->gaps, st->gap_bytes, st->resyncs, st->resync_bytes);
-    fprintf(f, "requests: %" PRIu64 ", answered %" PRIu64 ", unanswered %" PRIu64
+    ob_printf(f, "requests: %" PRIu64 ", answered %" PRIu64 ", unanswered %" PRIu64
             ", replies without a request %" PRIu64 "\n", st->requests, st->answered, st->unanswered,
             st->orphans);
     if (st->answered) {
-        fputs("response time: min ", f);
+        ob_str(f, "response time: min ");
         secs(f, st->rt_min);
-        fputs(" avg ", f);
+        ob_str(f, " avg ");
         secs(f, st->rt_sum / st->answered);
-        fputs(" max ", f);
+        ob_str(f, " max ");
         secs(f, st->rt_max);
-        putc('\n', f);
+        ob_ch(f, '\n');
     }
 }
 
-static void jcount(FILE *f, int *first, const char *key, uint64_t v)
+static void jcount(struct obuf *f, int *first, const char *key, uint64_t v)
 {
     if (!*first)
-        putc(',', f);
+        ob_ch(f, ',');
     *first = 0;
     dump_json_str(f, key);
-    fprintf(f, ":%" PRIu64, v);
+    ob_printf(f, ":%" PRIu64, v);
 }
 
-void stats_print_json(struct dump_stats *st, FILE *f)
+void stats_print_json(struct dump_stats *st, struct obuf *f)
 {
     int first;
     if (st->raw_used)
         stats_flow_end(st, NULL);
-    fprintf(f, "{\"stats\":{\"records\":%" PRIu64 ",\"connections\":{\"albatross\":%" PRIu64
+    ob_printf(f, "{\"stats\":{\"records\":%" PRIu64 ",\"connections\":{\"albatross\":%" PRIu64
             ",\"other\":%" PRIu64 "},\"messages\":%" PRIu64, st->records, st->flows_alb,
             st->flows_other, st->shown);
-    fputs(",\"kinds\":{", f);
+    ob_str(f, ",\"kinds\":{");
     first = 1;
     for (unsigned k = 0; k < ALB_K_COUNT; k++) {
         if (!st->kinds[k])
@@ -424,33 +424,33 @@ void stats_print_json(struct dump_stats *st, FILE *f)
         snprintf(label, sizeof label, "WV%u %s", ki->version, ki->snake);
         jcount(f, &first, label, st->kinds[k]);
     }
-    fputs("},\"vms\":{", f);
+    ob_str(f, "},\"vms\":{");
     first = 1;
     for (unsigned i = 0; st->vms && i < VM_ROWS; i++)
         if (st->vms[i].count)
             jcount(f, &first, st->vms[i].name, st->vms[i].count);
-    fputs("}", f);
-    fprintf(f, ",\"vms_other\":%" PRIu64 ",\"no_vm\":%" PRIu64 ",\"flows\":[", st->vm_other,
+    ob_str(f, "}");
+    ob_printf(f, ",\"vms_other\":%" PRIu64 ",\"no_vm\":%" PRIu64 ",\"flows\":[", st->vm_other,
             st->no_vm);
     for (unsigned i = 0; i < st->nflows; i++) {
         const struct flow_row *r = &st->flows[i];
-        fputs(i ? ",{\"flow\":" : "{\"flow\":", f);
+        ob_str(f, i ? ",{\"flow\":" : "{\"flow\":");
         dump_json_str(f, r->label);
-        fprintf(f, ",\"messages\":%" PRIu64 ",\"requests\":%" PRIu64 ",\"answered\":%" PRIu64
+        ob_printf(f, ",\"messages\":%" PRIu64 ",\"requests\":%" PRIu64 ",\"answered\":%" PRIu64
                 ",\"unmatched_replies\":%" PRIu64 "}", r->msgs, r->requests, r->answered,
                 r->orphans);
     }
-    fprintf(f, "],\"flows_other\":%" PRIu64 ",\"errors\":{", st->flow_other);
+    ob_printf(f, "],\"flows_other\":%" PRIu64 ",\"errors\":{", st->flow_other);
     first = 1;
     for (unsigned e = 1; e < ALB_E_COUNT; e++)
         if (st->errors[e])
             jcount(f, &first, alb_err_name((enum alb_err)e), st->errors[e]);
-    fputs("},\"warnings\":{", f);
+    ob_str(f, "},\"warnings\":{");
     first = 1;
     for (unsigned w = 0; w < ALB_W_COUNT; w++)
         if (st->warnings[w])
             jcount(f, &first, alb_warning_name(w), st->warnings[w]);
-    fprintf(f, "},\"framing\":{\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 "}"
+    ob_printf(f, "},\"framing\":{\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 "}"
             ",\"gaps\":{\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 "}"
             ",\"resync\":{\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 "}"
             ",\"requests\":{\"total\":%" PRIu64 ",\"answered\":%" PRIu64 ",\"unanswered\":%" PRIu64
@@ -458,9 +458,9 @@ void stats_print_json(struct dump_stats *st, FILE *f)
             st->framing, st->framing_bytes, st->gaps, st->gap_bytes, st->resyncs,
             st->resync_bytes, st->requests, st->answered, st->unanswered, st->orphans);
     if (st->answered)
-        fprintf(f, ",\"response_time_us\":{\"min\":%" PRIu64 ",\"avg\":%" PRIu64
+        ob_printf(f, ",\"response_time_us\":{\"min\":%" PRIu64 ",\"avg\":%" PRIu64
                 ",\"max\":%" PRIu64 "}", st->rt_min, st->rt_sum / st->answered, st->rt_max);
-    fputs("}}\n", f);
+    ob_str(f, "}}\n");
 }
 
 /* ---------------------------------------------------------------- filters */

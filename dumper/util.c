@@ -6,27 +6,6 @@
 
 static void civil_date(int64_t days, int64_t *y, unsigned *mo, unsigned *d);
 
-void dump_u64(FILE *f, uint64_t v)
-{
-    char b[24];
-    size_t i = sizeof b;
-    do {
-        b[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    fwrite(b + i, 1, sizeof b - i, f);
-}
-
-void dump_i64(FILE *f, int64_t v)
-{
-    if (v < 0) {
-        putc('-', f);
-        dump_u64(f, (uint64_t)0 - (uint64_t)v);
-    } else {
-        dump_u64(f, (uint64_t)v);
-    }
-}
-
 /* n digits of v, zero padded, at p */
 static char *digits(char *p, uint64_t v, int n)
 {
@@ -65,27 +44,34 @@ static void iso(char *buf, size_t n, int64_t days, int64_t sod, uint64_t usec)
     *p = '\0';
 }
 
-void dump_kind_name(const struct alb_msg *m, char *buf, size_t n)
+/* Appends s to buf[*k], cut to fit with its NUL. */
+static void append(char *buf, size_t n, size_t *k, const char *s)
+{
+    size_t l = strlen(s);
+    if (l > n - 1 - *k)
+        l = n - 1 - *k;
+    memcpy(buf + *k, s, l);
+    *k += l;
+    buf[*k] = '\0';
+}
+
+size_t dump_kind_name(const struct alb_msg *m, char *buf, size_t n)
 {
     const struct alb_kind_info *k = alb_kind_info(m->kind);
-    const char *name = k ? k->name : "?";
-    if (m->kind != ALB_K_SUCCESS) {
-        size_t l = strlen(name);
-        if (l >= n)
-            l = n - 1;
-        memcpy(buf, name, l);
-        buf[l] = '\0';
-        return;
-    }
+    size_t used = 0;
+    if (n == 0)
+        return 0;
+    buf[0] = '\0';
+    append(buf, n, &used, k ? k->name : "?");
     if (m->version == 2 && m->kind == ALB_K_SUCCESS) {
         enum alb_kind op = alb_reply_op(m->tag);
         const struct alb_kind_info *o = alb_kind_info(op);
         if (op != ALB_K_UNKNOWN && o) {
-            snprintf(buf, n, "%s %s", name, o->name);
-            return;
+            append(buf, n, &used, " ");
+            append(buf, n, &used, o->name);
         }
     }
-    snprintf(buf, n, "%s", name);
+    return used;
 }
 
 int dump_kind_needs_tag(const struct alb_msg *m)
@@ -118,8 +104,15 @@ static void civil_date(int64_t days, int64_t *y, unsigned *mo, unsigned *d)
 
 int dump_iso_time(struct alb_time t, char *buf, size_t n)
 {
+    /* consecutive messages often carry the same time: the last one is kept */
+    static struct alb_time last = { 1, -1 };
+    static char last_text[32];
     if (!alb_time_valid(t))
         return 0;
+    if (t.d == last.d && t.ps == last.ps && n >= sizeof last_text) {
+        memcpy(buf, last_text, sizeof last_text);
+        return 1;
+    }
     int64_t sec;
     uint64_t ps;
     alb_time_to_unix(t, &sec, &ps);
@@ -130,41 +123,20 @@ int dump_iso_time(struct alb_time t, char *buf, size_t n)
         days--;
     }
     iso(buf, n, days, sod, ps / 1000000u);
+    if (n >= sizeof last_text && strlen(buf) < sizeof last_text) {
+        last = t;
+        memcpy(last_text, buf, sizeof last_text);
+    }
     return 1;
 }
 
-void dump_cstr(FILE *f, const uint8_t *p, size_t n)
+void dump_ipv4(struct obuf *o, uint64_t a)
 {
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        switch (c) {
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        default:
-            if (c < 0x20 || c >= 0x7f)
-                fprintf(f, "\\x%02x", c);
-            else
-                putc(c, f);
-        }
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        ob_u64(o, a >> shift & 255);
+        if (shift)
+            ob_ch(o, '.');
     }
-}
-
-void dump_hex(FILE *f, const uint8_t *p, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        putc(digits[p[i] >> 4], f);
-        putc(digits[p[i] & 15], f);
-    }
-}
-
-void dump_ipv4(FILE *f, uint64_t a)
-{
-    fprintf(f, "%u.%u.%u.%u", (unsigned)(a >> 24 & 255), (unsigned)(a >> 16 & 255),
-            (unsigned)(a >> 8 & 255), (unsigned)(a & 255));
 }
 
 int dump_item_error(const struct dump_item *it, struct alb_error *err)
@@ -221,6 +193,27 @@ static size_t path_string(const char *p, char *buf, size_t n)
         buf[k++] = '"';
     buf[k] = '\0';
     return k;
+}
+
+void dump_src_time(const struct dump_src *cs, struct obuf *o)
+{
+    struct dump_src *s = (struct dump_src *)cs;
+    if (s->ts_frame != s->frame || !s->ts_text[0]) {
+        dump_cap_time(s->ts_sec, s->ts_usec, s->ts_text, sizeof s->ts_text);
+        s->ts_len = strlen(s->ts_text);
+        s->ts_frame = s->frame;
+    }
+    ob_put(o, s->ts_text, s->ts_len);
+}
+
+void dump_src_flow(const struct dump_src *cs, struct obuf *o)
+{
+    struct dump_src *s = (struct dump_src *)cs;
+    if (!s->flow_text[0]) {
+        dump_flow_string(s, s->flow_text, sizeof s->flow_text);
+        s->flow_len = strlen(s->flow_text);
+    }
+    ob_put(o, s->flow_text, s->flow_len);
 }
 
 void dump_flow_string(const struct dump_src *s, char *buf, size_t n)

@@ -18,27 +18,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-struct sink_ctx {
-    struct dump_out out;
-    int json;
-    struct dump_stats *st;
-    struct dump_filter flt;
-};
-
-static void on_item(void *ctx, const struct dump_item *it)
-{
-    struct sink_ctx *c = ctx;
-    int shown = dump_filter_pass(&c->flt, it);
-    if (c->st)
-        stats_item(c->st, it, shown);
-    if (!shown)
-        return;
-    if (c->json)
-        json_item(&c->out, it);
-    else
-        text_item(&c->out, it);
-}
-
 static FILE *null_out(void)
 {
     static FILE *f;
@@ -68,9 +47,9 @@ static void run(const uint8_t *data, size_t size, int json, int filtered)
     co.buffer = 4096;
     co.reorder = 4096;
     co.opts.max_len = 1u << 20;
-    struct sink_ctx c;
+    struct dump_run c;
     memset(&c, 0, sizeof c);
-    c.out.f = null_out();
+    ob_init(&c.out.ob, null_out());
     c.out.verbose = json ? 0 : 2;
     c.json = json;
     c.st = stats_new();
@@ -79,12 +58,15 @@ static void run(const uint8_t *data, size_t size, int json, int filtered)
         c.flt.kinds[c.flt.nkinds++] = "Reply Vm.Info";
         c.flt.vms[c.flt.nvms++] = "web";
     }
-    struct dump_sink sink = { on_item, &c };
+    struct dump_sink sink = { dump_run_item, dump_run_flush, &c };
     dump_capture(in, "fuzz", &co, &sink, c.st, null_out());   /* closes in */
     if (c.st) {
-        stats_print(c.st, null_out());
+        stats_print(c.st, &c.out.ob);
+        ob_commit(&c.out.ob);
         stats_free(c.st);
     }
+    ob_flush(&c.out.ob);
+    ob_free(&c.out.ob);
     free(copy);
 }
 
