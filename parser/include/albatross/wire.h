@@ -320,7 +320,10 @@ size_t alb_resync(const uint8_t *buf, size_t len, const struct alb_opts *opts);
  *                    is ALB_E_TRUNCATED)
  *   other            the header cannot be framed (msg->err says why); when
  *                    the whole header was there (BAD_LENGTH, TOO_LONG) its
- *                    members and kind are filled in all the same. */
+ *                    members and kind are filled in all the same.
+ * The header members of msg (version, hdr_len, tag, id, length, padding,
+ * channel, kind) are set before cb is first called, so a callback may read
+ * them; the body members are complete only when alb_decode returns. */
 enum alb_err alb_decode(const uint8_t *buf, size_t len, const struct alb_opts *opts,
                         struct alb_msg *msg, alb_field_cb cb, void *ctx);
 
