@@ -363,6 +363,36 @@ static void check_multi(const char *name, const struct alb_msg *m)
     CHECK(strstr(out, "\"unexpected\"") == NULL, "%s", name);
 }
 
+/* The header members a callback sees at its first call (alb_decode
+ * promises they are set by then). */
+struct first_call {
+    const struct alb_msg *m;
+    int called;
+    struct alb_msg seen;
+};
+
+static int on_first(void *ctx, const struct alb_field *f)
+{
+    struct first_call *fc = ctx;
+    (void)f;
+    if (!fc->called++)
+        fc->seen = *fc->m;
+    return 0;
+}
+
+static void check_header_first(const char *name, const struct t_vector *v,
+                               const struct alb_msg *want)
+{
+    struct alb_msg m;
+    struct first_call fc = { &m, 0, { 0 } };
+    alb_decode(v->bin, v->len, &v->opts, &m, on_first, &fc);
+    const struct alb_msg *s = &fc.seen;
+    CHECK(fc.called && s->version == want->version && s->hdr_len == want->hdr_len &&
+          s->tag == want->tag && s->id == want->id && s->length == want->length &&
+          s->padding == want->padding && s->channel == want->channel && s->kind == want->kind,
+          "%s: header members not set at the first callback", name);
+}
+
 static void one(const struct t_vector *v, void *ctx)
 {
     (void)ctx;
@@ -373,6 +403,7 @@ static void one(const struct t_vector *v, void *ctx)
     CHECK(r == ALB_E_OK, "%s: decode returned %s", name, alb_err_name(r));
     CHECK(m.hdr_len + m.length == v->len, "%s: framed %u+%" PRIu64 " of %zu", name, m.hdr_len,
           m.length, v->len);
+    check_header_first(name, v, &m);
 
     if (strstr(v->json, "\"result\":\"ERR\"")) {
         check_multi(name, &m);
