@@ -23,29 +23,8 @@ struct jstate {
 
 static void jstr(struct obuf *f, const uint8_t *p, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     ob_ch(f, '"');
-    size_t i = 0;
-    while (i < n) {
-        size_t run = i;
-        while (run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
-            run++;
-        ob_put(f, p + i, run - i);
-        if (run == n)
-            break;
-        uint8_t c = p[run];
-        ob_need(f, 6);
-        *f->p++ = '\\';
-        if (c == '"' || c == '\\') {
-            *f->p++ = (char)c;
-        } else {
-            memcpy(f->p, "u00", 3);
-            f->p[3] = hex[c >> 4];
-            f->p[4] = hex[c & 15];
-            f->p += 5;
-        }
-        i = run + 1;
-    }
+    ob_escaped(f, p, n, OB_ESC_JSON);
     ob_ch(f, '"');
 }
 

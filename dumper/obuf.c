@@ -153,13 +153,13 @@ void ob_hex(struct obuf *o, const uint8_t *p, size_t n)
     }
 }
 
-/* Bytes that stand for themselves between quotes. */
+/* Bytes that stand for themselves between quotes, in C and in JSON. */
 static int plain_byte(uint8_t c)
 {
     return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-void ob_cstr(struct obuf *o, const uint8_t *p, size_t n)
+void ob_escaped(struct obuf *o, const uint8_t *p, size_t n, enum ob_escape style)
 {
     size_t i = 0;
     while (i < n) {
@@ -170,15 +170,18 @@ void ob_cstr(struct obuf *o, const uint8_t *p, size_t n)
         if (run == n)
             return;
         uint8_t c = p[run];
-        ob_need(o, 4);
+        ob_need(o, 6);
         *o->p++ = '\\';
-        switch (c) {
-        case '\n': *o->p++ = 'n'; break;
-        case '\r': *o->p++ = 'r'; break;
-        case '\t': *o->p++ = 't'; break;
-        case '"': *o->p++ = '"'; break;
-        case '\\': *o->p++ = '\\'; break;
-        default:
+        if (c == '"' || c == '\\') {
+            *o->p++ = (char)c;
+        } else if (style == OB_ESC_JSON) {
+            memcpy(o->p, "u00", 3);
+            o->p[3] = hex_digits[c >> 4];
+            o->p[4] = hex_digits[c & 15];
+            o->p += 5;
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            *o->p++ = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        } else {
             *o->p++ = 'x';
             *o->p++ = hex_digits[c >> 4];
             *o->p++ = hex_digits[c & 15];

@@ -76,8 +76,15 @@ void ob_i64(struct obuf *o, int64_t v);
 void ob_hex_u64(struct obuf *o, uint64_t v, unsigned width);
 /* Bytes as lowercase hexadecimal pairs. */
 void ob_hex(struct obuf *o, const uint8_t *p, size_t n);
-/* Bytes with C escapes (\n, \r, \t, \", \\, \xHH). */
-void ob_cstr(struct obuf *o, const uint8_t *p, size_t n);
+/* Bytes between quotes, without the quotes: C escapes (\n, \r, \t, \",
+ * \\, \xHH) or JSON ones (\", \\, \u00HH: each byte one code point). */
+enum ob_escape { OB_ESC_C, OB_ESC_JSON };
+void ob_escaped(struct obuf *o, const uint8_t *p, size_t n, enum ob_escape style);
+
+static inline void ob_cstr(struct obuf *o, const uint8_t *p, size_t n)
+{
+    ob_escaped(o, p, n, OB_ESC_C);
+}
 void ob_printf(struct obuf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
