@@ -32,7 +32,14 @@ static const char intro[] =
     "malformed or could not be framed), `warnings` (list of warning names), `captured` (bytes\n"
     "present when the input ended inside the message), `decoded_prefix` (bytes decoded of a message\n"
     "longer than the buffer) and `skipped` (bytes dropped to find the next header after a framing\n"
-    "error).\n";
+    "error).\n"
+    "\n"
+    "Keys of captures (not of `--raw` streams): `frame` (capture record number, 1-based), `ts`\n"
+    "(capture time, ISO 8601 UTC with microseconds) and `flow` (`{\"transport\": \"tcp\" | \"unix\" |\n"
+    "\"exported_pdu\", \"src\", \"dst\"` (addresses with ports), `\"path\"` (Unix socket path),\n"
+    "`\"pids\": {\"src\", \"dst\"}` (sockdump records), `\"direction\": \"to_server\" | \"to_client\" |\n"
+    "\"unknown\"}`). Objects that are not messages: `{\"gap\": N}` (bytes of the stream never captured)\n"
+    "and `{\"resync_skipped\": N}` (bytes skipped after a gap up to the next plausible header).\n";
 
 static const struct {
     enum alb_field_id first;
