@@ -15,9 +15,10 @@
 #include <string.h>
 
 #include "albatross/wire.h"
+#include "frames.h"
+#include "tap_format.h"
 
 #define MSS 1448u
-#define SOCKDUMP_HDR 125u
 
 struct side {
     uint8_t buf[MSS * 4];
@@ -31,31 +32,14 @@ struct flow {
     uint64_t id;
 };
 
-static pcap_dumper_t *dumper;
+static struct frame_writer capture;
 static int sockdump;
-static long long clock_us = 1539338400000000LL;
 static unsigned long long records, bytes;
 
-static void put16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v >> 16);
-    put16(p + 2, v & 0xffff);
-}
-
+/* records 7 us apart */
 static void emit(const uint8_t *p, size_t n)
 {
-    struct pcap_pkthdr h;
-    clock_us += 7;
-    h.ts.tv_sec = (time_t)(clock_us / 1000000);
-    h.ts.tv_usec = (suseconds_t)(clock_us % 1000000);
-    h.caplen = h.len = (bpf_u_int32)n;
-    pcap_dump((u_char *)dumper, &h, p);
+    frame_writer_put(&capture, 7, p, n, n);
     records++;
     bytes += n;
 }
@@ -63,50 +47,32 @@ static void emit(const uint8_t *p, size_t n)
 static void segment(struct flow *f, int dir, uint8_t flags, const uint8_t *data, size_t n)
 {
     uint8_t pkt[2048];
-    size_t off;
     if (sockdump) {
         if (n == 0)
             return;
-        static const char path[] = "run/albatross/vmmd.sock";
-        memset(pkt, 0, SOCKDUMP_HDR);
-        pkt[0] = (uint8_t)(sizeof path - 1);
-        memcpy(pkt + 1, path, sizeof path - 1);
         uint64_t client = 10000u + f->port, server = 1200;
         uint64_t pid = dir ? server : client, peer = dir ? client : server;
-        for (int i = 0; i < 8; i++) {
-            pkt[109 + i] = (uint8_t)(peer >> (56 - 8 * i));
-            pkt[117 + i] = (uint8_t)(pid >> (56 - 8 * i));
-        }
-        memcpy(pkt + SOCKDUMP_HDR, data, n);
-        emit(pkt, SOCKDUMP_HDR + n);
+        tap_fill_header(pkt, "run/albatross/vmmd.sock", peer, pid);
+        memcpy(pkt + TAP_HDR_LEN, data, n);
+        emit(pkt, TAP_HDR_LEN + n);
         return;
     }
-    memset(pkt, 0, 54);
-    pkt[5] = (uint8_t)(dir + 1);
-    pkt[11] = (uint8_t)(2 - dir);
-    put16(pkt + 12, 0x0800);
-    uint8_t *ip = pkt + 14;
-    ip[0] = 0x45;
-    put16(ip + 2, (unsigned)(40 + n));
-    ip[6] = 0x40;
-    ip[8] = 64;
-    ip[9] = 6;
-    uint8_t a[4] = { 10, 1, 0, 1 }, b[4] = { 10, 1, 0, 2 };
-    memcpy(ip + 12, dir ? b : a, 4);
-    memcpy(ip + 16, dir ? a : b, 4);
-    uint8_t *th = ip + 20;
-    put16(th, dir ? 1025 : f->port);
-    put16(th + 2, dir ? f->port : 1025);
-    put32(th + 4, f->s[dir].seq);
-    put32(th + 8, f->s[!dir].seq);
-    th[12] = 5 << 4;
-    th[13] = flags;
-    put16(th + 14, 65535);
-    off = 54;
-    if (n)
-        memcpy(pkt + off, data, n);
-    emit(pkt, off + n);
-    f->s[dir].seq += (uint32_t)n + ((flags & 0x03) ? 1u : 0u);
+    /* index 0 the client, 1 the server */
+    static const uint8_t mac[2][6] = { { 0, 0, 0, 0, 0, 2 }, { 0, 0, 0, 0, 0, 1 } };
+    static const uint8_t ip[2][4] = { { 10, 1, 0, 1 }, { 10, 1, 0, 2 } };
+    struct frame_tcp t = {
+        .src_port = dir ? 1025 : f->port,
+        .dst_port = dir ? f->port : 1025,
+        .seq = f->s[dir].seq,
+        .ack = f->s[!dir].seq,
+        .flags = flags,
+        .window = 65535,
+    };
+    memcpy(t.src_ip, ip[dir], 4);
+    memcpy(t.dst_ip, ip[!dir], 4);
+    emit(pkt, frame_ether_ipv4_tcp(pkt, mac[!dir], mac[dir], &t, data, n));
+    /* SYN and FIN take a sequence number each */
+    f->s[dir].seq += (uint32_t)n + ((flags & (FRAME_SYN | FRAME_FIN)) ? 1u : 0u);
 }
 
 /* Sends full segments of what is queued on one side (all of it with flush). */
@@ -151,10 +117,10 @@ int main(int argc, char **argv)
     sockdump = argc > 4 && strcmp(argv[4], "sockdump") == 0;
     if (nflows == 0 || nflows > 1000)
         nflows = 16;
-    pcap_t *p = pcap_open_dead(sockdump ? 147 : DLT_EN10MB, 65535);
-    dumper = pcap_dump_open(p, argv[1]);
-    if (!dumper) {
-        fprintf(stderr, "albatross-dump-mkbig: %s\n", pcap_geterr(p));
+    char err[PCAP_ERRBUF_SIZE];
+    if (frame_writer_open(&capture, argv[1], sockdump ? TAP_LINKTYPE : DLT_EN10MB, 65535,
+                          1539338400000000LL, err, sizeof err)) {
+        fprintf(stderr, "albatross-dump-mkbig: %s\n", err);
         return 1;
     }
     struct flow *flows = calloc(nflows, sizeof *flows);
@@ -209,9 +175,11 @@ int main(int argc, char **argv)
             segment(f, 1, 0x11, NULL, 0);
         }
     }
-    pcap_dump_close(dumper);
-    pcap_close(p);
     free(flows);
+    if (frame_writer_close(&capture)) {
+        fprintf(stderr, "albatross-dump-mkbig: writing %s failed\n", argv[1]);
+        return 1;
+    }
     fprintf(stderr, "%s: %llu messages, %llu records, %llu bytes of records\n", argv[1], msgs,
             records, bytes);
     return 0;

@@ -29,9 +29,8 @@
 #include <string.h>
 
 #include "albatross/wire.h"
-
-#define DLT_EXPORTED 252
-#define DLT_USER_0 147
+#include "frames.h"
+#include "tap_format.h"
 
 struct buf {
     uint8_t *p;
@@ -229,63 +228,44 @@ static void simple0(struct buf *b, enum alb_kind k, uint64_t id, const char *tex
 
 /* ---------------------------------------------------------------- pcap output */
 
-struct out {
-    pcap_t *pd;
-    pcap_dumper_t *d;
-    long usec;
-};
-
-static void out_open(struct out *o, const char *dir, const char *name, int dlt)
+static void out_open(struct frame_writer *o, const char *dir, const char *name, int linktype)
 {
-    char path[4096];
+    char path[4096], err[PCAP_ERRBUF_SIZE];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    o->pd = pcap_open_dead(dlt, 262144);
-    if (!o->pd)
-        die("pcap_open_dead failed");
-    o->d = pcap_dump_open(o->pd, path);
-    if (!o->d) {
-        fprintf(stderr, "mkpcap: %s: %s\n", path, pcap_geterr(o->pd));
+    if (frame_writer_open(o, path, linktype, TAP_SNAPLEN, 1540000000LL * 1000000, err,
+                          sizeof err)) {
+        fprintf(stderr, "mkpcap: %s: %s\n", path, err);
         exit(1);
     }
-    o->usec = 0;
 }
 
-static void out_write_len(struct out *o, const uint8_t *p, size_t caplen, size_t len)
+/* records 1 ms apart */
+static void out_write(struct frame_writer *o, const uint8_t *p, size_t n)
 {
-    struct pcap_pkthdr h;
-    memset(&h, 0, sizeof h);
-    o->usec += 1000;
-    h.ts.tv_sec = 1540000000 + o->usec / 1000000;
-    h.ts.tv_usec = o->usec % 1000000;
-    h.caplen = (bpf_u_int32)caplen;
-    h.len = (bpf_u_int32)len;
-    pcap_dump((u_char *)o->d, &h, p);
+    frame_writer_put(o, 1000, p, n, n);
 }
 
-static void out_write(struct out *o, const uint8_t *p, size_t n)
+static void out_close(struct frame_writer *o)
 {
-    out_write_len(o, p, n, n);
-}
-
-static void out_close(struct out *o)
-{
-    pcap_dump_close(o->d);
-    pcap_close(o->pd);
+    if (frame_writer_close(o))
+        die("writing a capture failed");
 }
 
 /* ---------------------------------------------------------------- exported PDUs */
 
-static void export_pdu(struct out *o, const char *dissector, const uint8_t *msg, size_t n)
+static void export_pdu(struct frame_writer *o, const char *dissector, const uint8_t *msg,
+                       size_t n)
 {
     struct buf b = { 0 };
+    uint8_t name[64] = { 0 }, tags[4 + sizeof name + 4];
     size_t len = strlen(dissector);
-    size_t padded = (len + 3) & ~(size_t)3;
-    uint8_t tlv[4] = { 0, 12, (uint8_t)(padded >> 8), (uint8_t)padded };
-    static const uint8_t zeros[4] = { 0 };
-    buf_add(&b, tlv, 4);
-    buf_add(&b, dissector, len);
-    buf_add(&b, zeros, padded - len);
-    buf_add(&b, zeros, 4);  /* end of options */
+    size_t padded = (len + 3) & ~(size_t)3;     /* NUL padded to 4 bytes */
+    if (padded > sizeof name)
+        die("dissector name too long");
+    memcpy(name, dissector, len);
+    size_t h = frame_exported_tag(tags, FRAME_EXP_TAG_DISSECTOR_NAME, name, padded);
+    h += frame_exported_tag(tags + h, FRAME_EXP_TAG_END, NULL, 0);
+    buf_add(&b, tags, h);
     buf_add(&b, msg, n);
     out_write(o, b.p, b.n);
     free(b.p);
@@ -310,7 +290,7 @@ static int read_file(const char *path, struct buf *b)
     return 0;
 }
 
-static int write_vectors(struct out *o, const char *vdir, const char *sub)
+static int write_vectors(struct frame_writer *o, const char *vdir, const char *sub)
 {
     char path[4096];
     char *names[1024];
@@ -346,35 +326,15 @@ static int write_vectors(struct out *o, const char *vdir, const char *sub)
     return count;
 }
 
-static void put16be(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32be(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static void put64be(uint8_t *p, uint64_t v)
-{
-    put32be(p, (uint32_t)(v >> 32));
-    put32be(p + 4, (uint32_t)v);
-}
-
 /* Each record: one problem (documented in tests/dissector/README.md). */
-static void write_hostile(struct out *o)
+static void write_hostile(struct frame_writer *o)
 {
     struct buf b = { 0 };
     struct alb_msg m;
 
     /* 1: out-of-range timestamp (days beyond Ptime.max) */
     console_data2(&b, "foo.bar", "late", 0);
-    put64be(b.p + 20 + 8 + 2 + 3 + 2 + 3, 3000000);
+    frame_put64(b.p + 20 + 8 + 2 + 3 + 2 + 3, 3000000);
     export_pdu(o, "albatross", b.p, b.n);
     b.n = 0;
 
@@ -382,21 +342,21 @@ static void write_hostile(struct out *o)
     msg2(&m, ALB_K_VM_DESTROY, 7, "foo");
     enc(&b, &m);
     buf_add(&b, "xyz", 3);
-    put32be(b.p + 16, (uint32_t)(b.n - 20));
+    frame_put32(b.p + 16, (uint32_t)(b.n - 20));
     export_pdu(o, "albatross", b.p, b.n);
     b.n = 0;
 
     /* 3: non-zero padding */
     msg2(&m, ALB_K_VM_INFO, 8, "");
     enc(&b, &m);
-    put16be(b.p + 6, 0x1234);
+    frame_put16(b.p + 6, 0x1234);
     export_pdu(o, "albatross", b.p, b.n);
     b.n = 0;
 
     /* 4: absurd length (>= 2^31), then a good message after it */
     msg2(&m, ALB_K_VM_INFO, 9, "");
     enc(&b, &m);
-    put32be(b.p + 16, 0x90000000u);
+    frame_put32(b.p + 16, 0x90000000u);
     msg2(&m, ALB_K_VM_INFO, 10, "after.bad");
     enc(&b, &m);
     export_pdu(o, "albatross", b.p, b.n);
@@ -405,27 +365,27 @@ static void write_hostile(struct out *o)
     /* 5: length over the 256 MiB cap */
     msg2(&m, ALB_K_VM_INFO, 11, "");
     enc(&b, &m);
-    put32be(b.p + 16, 0x20000000u);
+    frame_put32(b.p + 16, 0x20000000u);
     export_pdu(o, "albatross", b.p, b.n);
     b.n = 0;
 
     /* 6: unknown WV2 tag whose body is a name */
     msg2(&m, ALB_K_VM_INFO, 12, "guess.me");
     enc(&b, &m);
-    put32be(b.p, 0x00000999u);
+    frame_put32(b.p, 0x00000999u);
     export_pdu(o, "albatross", b.p, b.n);
     b.n = 0;
 
     /* 7: unknown event type 9 */
     log_msg2(&b, ALB_K_LOG_BROADCAST, 13, "hello", ALB_EV_STARTUP, 5);
-    put16be(b.p + b.n - 2, 9);
+    frame_put16(b.p + b.n - 2, 9);
     export_pdu(o, "albatross", b.p, b.n);
     b.n = 0;
 
     /* 8: unknown version 7 */
     msg2(&m, ALB_K_VM_INFO, 14, "");
     enc(&b, &m);
-    put16be(b.p + 4, 7);
+    frame_put16(b.p + 4, 7);
     export_pdu(o, "albatross", b.p, b.n);
     b.n = 0;
 
@@ -438,7 +398,7 @@ static void write_hostile(struct out *o)
     /* 10: list count larger than the body can hold */
     msg2(&m, ALB_K_VM_INFO, 16, "");
     enc(&b, &m);
-    put64be(b.p + 20, 5);
+    frame_put64(b.p + 20, 5);
     export_pdu(o, "albatross", b.p, b.n);
     b.n = 0;
 
@@ -449,7 +409,7 @@ static void write_hostile(struct out *o)
         m.pid = 1;
         m.u.taps = strs(taps, 1);
         enc(&b, &m);
-        put64be(b.p + 20 + 8 + 2 + 3, 0x4000000000000000ull);
+        frame_put64(b.p + 20 + 8 + 2 + 3, 0x4000000000000000ull);
         export_pdu(o, "albatross", b.p, b.n);
         b.n = 0;
     }
@@ -485,7 +445,7 @@ static void write_hostile(struct out *o)
 
     /* 14: wire version 1 */
     simple0(&b, ALB_K_V0_SUCCESS, 20, "v1");
-    put16be(b.p + 4, 1);
+    frame_put16(b.p + 4, 1);
     export_pdu(o, "albatross", b.p, b.n);
     b.n = 0;
 
@@ -653,7 +613,7 @@ static void build_sessions_wv0(void)
 /* record sizes cycle through these: headers get split, small messages share */
 static const size_t chunk_sizes[] = { 5, 40, 300, 1, 19, 1000, 64, 2, 700 };
 
-static void write_sockdump(struct out *o, int hdr125)
+static void write_sockdump(struct frame_writer *o, int hdr125)
 {
     size_t ci = 0;
     for (int s = 0; s < nsends; s++) {
@@ -665,18 +625,14 @@ static void write_sockdump(struct out *o, int hdr125)
             continue;
         for (size_t off = 0; off < b->n;) {
             size_t n = chunk_sizes[ci++ % (sizeof chunk_sizes / sizeof chunk_sizes[0])];
-            uint8_t rec[125 + 1000];
-            size_t h = hdr125 ? 125 : 16;
+            uint8_t rec[TAP_HDR_LEN + 1000];
+            size_t h = hdr125 ? TAP_HDR_LEN : TAP_HDR16_LEN;
             if (n > b->n - off)
                 n = b->n - off;
-            memset(rec, 0, h);
-            if (hdr125) {
-                size_t pl = strlen(c->path);
-                rec[0] = (uint8_t)pl;
-                memcpy(rec + 1, c->path, pl);
-            }
-            put64be(rec + h - 16, to);      /* peer pid */
-            put64be(rec + h - 8, from);     /* pid */
+            if (hdr125)
+                tap_fill_header(rec, c->path, to, from);
+            else
+                tap_fill_header16(rec, to, from);
             memcpy(rec + h, b->p + off, n);
             out_write(o, rec, h + n);
             off += n;
@@ -691,57 +647,26 @@ struct tcpconv {
     uint16_t ip_id;
 };
 
-static uint16_t csum_fold(uint32_t s)
+/* One Ethernet/IPv4/TCP frame over loopback, from port 45678 to 4242 or back. */
+static void tcp_frame(struct frame_writer *o, struct tcpconv *tc, int dir, uint8_t flags,
+                      uint32_t seq, const uint8_t *data, size_t n)
 {
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    return (uint16_t)~s;
-}
-
-static uint32_t csum_add(uint32_t s, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i + 1 < n; i += 2)
-        s += (uint32_t)(p[i] << 8 | p[i + 1]);
-    if (n & 1)
-        s += (uint32_t)(p[n - 1] << 8);
-    return s;
-}
-
-/* One Ethernet/IPv4/TCP frame from 127.0.0.1:port to 127.0.0.1:port. */
-static void tcp_frame(struct out *o, struct tcpconv *tc, int dir, uint8_t flags, uint32_t seq,
-                      const uint8_t *data, size_t n)
-{
-    uint8_t f[14 + 20 + 20 + 2048];
-    uint8_t *ip = f + 14, *tcp = ip + 20;
-    uint16_t ports[2] = { 45678, 4242 };
-    memset(f, 0, 14 + 40);
-    f[12] = 0x08;   /* IPv4 */
-    ip[0] = 0x45;
-    put16be(ip + 2, (unsigned)(40 + n));
-    put16be(ip + 4, tc->ip_id++);
-    ip[6] = 0x40;   /* don't fragment */
-    ip[8] = 64;
-    ip[9] = 6;
-    put32be(ip + 12, 0x7f000001);
-    put32be(ip + 16, 0x7f000001);
-    put16be(ip + 10, csum_fold(csum_add(0, ip, 20)));
-    put16be(tcp, ports[dir]);
-    put16be(tcp + 2, ports[1 - dir]);
-    put32be(tcp + 4, seq);
-    put32be(tcp + 8, (flags & 0x10) ? tc->seq[1 - dir] : 0);
-    tcp[12] = 5 << 4;
-    tcp[13] = flags;
-    put16be(tcp + 14, 65535);
-    if (n)
-        memcpy(tcp + 20, data, n);   /* SYN and FIN carry no data (data may be NULL) */
-    uint8_t pseudo[12];
-    put32be(pseudo, 0x7f000001);
-    put32be(pseudo + 4, 0x7f000001);
-    pseudo[8] = 0;
-    pseudo[9] = 6;
-    put16be(pseudo + 10, (unsigned)(20 + n));
-    put16be(tcp + 16, csum_fold(csum_add(csum_add(0, pseudo, 12), tcp, 20 + n)));
-    out_write(o, f, 14 + 40 + n);
+    static const uint8_t loopback_mac[6];
+    static const uint16_t ports[2] = { 45678, 4242 };
+    uint8_t f[FRAME_ETHER_LEN + FRAME_IPV4_LEN + FRAME_TCP_LEN + 2048];
+    const struct frame_tcp t = {
+        .src_ip = { 127, 0, 0, 1 },
+        .dst_ip = { 127, 0, 0, 1 },
+        .src_port = ports[dir],
+        .dst_port = ports[1 - dir],
+        .seq = seq,
+        .ack = (flags & FRAME_ACK) ? tc->seq[1 - dir] : 0,
+        .flags = flags,
+        .window = 65535,
+        .ip_id = tc->ip_id++,
+        .checksums = true,
+    };
+    out_write(o, f, frame_ether_ipv4_tcp(f, loopback_mac, loopback_mac, &t, data, n));
 }
 
 struct seg {
@@ -749,7 +674,7 @@ struct seg {
     size_t off, len;
 };
 
-static void write_tcp(struct out *o)
+static void write_tcp(struct frame_writer *o)
 {
     struct buf c = { 0 }, s = { 0 };
     struct alb_msg m;
@@ -817,11 +742,11 @@ static void write_tcp(struct out *o)
 
 /* ---------------------------------------------------------------- bench */
 
-static void write_bench(struct out *o, long count)
+static void write_bench(struct frame_writer *o, long count)
 {
     struct buf b = { 0 };
     struct alb_msg m;
-    uint8_t rec[125 + 4096];
+    uint8_t rec[TAP_HDR_LEN + 4096];
     const char *path = "/var/run/albatross/util/console.sock";
     for (long i = 0; i < count; i++) {
         b.n = 0;
@@ -831,20 +756,16 @@ static void write_bench(struct out *o, long count)
         } else {
             reply2(&b, ALB_K_CONSOLE_ATTACH, (uint64_t)i - 1, "attached");
         }
-        memset(rec, 0, 125);
-        rec[0] = (uint8_t)strlen(path);
-        memcpy(rec + 1, path, strlen(path));
-        put64be(rec + 109, i % 2 ? 100 : 200);
-        put64be(rec + 117, i % 2 ? 200 : 100);
-        memcpy(rec + 125, b.p, b.n);
-        out_write(o, rec, 125 + b.n);
+        tap_fill_header(rec, path, i % 2 ? 100 : 200, i % 2 ? 200 : 100);
+        memcpy(rec + TAP_HDR_LEN, b.p, b.n);
+        out_write(o, rec, TAP_HDR_LEN + b.n);
     }
     free(b.p);
 }
 
 int main(int argc, char **argv)
 {
-    struct out o;
+    struct frame_writer o;
 
     if (argc == 2 && !strcmp(argv[1], "--fields")) {
         for (int i = 0; i < ALB_F_COUNT; i++)
@@ -860,29 +781,29 @@ int main(int argc, char **argv)
         long n = strtol(argv[4], &end, 10);
         if (*end || n <= 0 || n > 100000000)
             die("--bench needs a positive count");
-        out_open(&o, argv[1], "bench.pcap", DLT_USER_0);
+        out_open(&o, argv[1], "bench.pcap", TAP_LINKTYPE);
         write_bench(&o, n);
         out_close(&o);
         return 0;
     }
 
-    out_open(&o, argv[1], "vectors.pcap", DLT_EXPORTED);
+    out_open(&o, argv[1], "vectors.pcap", FRAME_LINKTYPE_EXPORTED_PDU);
     int n = write_vectors(&o, argv[2], "wv2");
     n += write_vectors(&o, argv[2], "wv0");
     out_close(&o);
     if (n == 0)
         die("no vectors found");
 
-    out_open(&o, argv[1], "hostile.pcap", DLT_EXPORTED);
+    out_open(&o, argv[1], "hostile.pcap", FRAME_LINKTYPE_EXPORTED_PDU);
     write_hostile(&o);
     out_close(&o);
 
     build_sessions();
     build_sessions_wv0();
-    out_open(&o, argv[1], "sockdump125.pcap", DLT_USER_0);
+    out_open(&o, argv[1], "sockdump125.pcap", TAP_LINKTYPE);
     write_sockdump(&o, 1);
     out_close(&o);
-    out_open(&o, argv[1], "sockdump16.pcap", DLT_USER_0);
+    out_open(&o, argv[1], "sockdump16.pcap", TAP_LINKTYPE);
     write_sockdump(&o, 0);
     out_close(&o);
 

@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include "albatross/wire.h"
+#include "frames.h"
+#include "tap_format.h"
 
 #define LT_SLL 113
 #define LT_SLL2 276
@@ -104,59 +106,34 @@ static void conversation(struct buf *c, struct buf *s, int n)
 /* ---------------------------------------------------------------- records */
 
 struct cap {
-    pcap_t *p;
-    pcap_dumper_t *d;
+    struct frame_writer w;
     int lt;
     int vlans;
-    size_t snap;
-    long long us;           /* capture clock, microseconds */
+    size_t snap;            /* records are cut to this many bytes */
 };
 
 static void cap_open(struct cap *c, const char *name, int lt, size_t snap)
 {
-    char path[4096];
+    char path[4096], err[PCAP_ERRBUF_SIZE];
     snprintf(path, sizeof path, "%s/%s", outdir, name);
     memset(c, 0, sizeof c[0]);
     c->lt = lt;
-    c->snap = snap ? snap : 262144;
-    c->p = pcap_open_dead(lt, (int)c->snap);
-    if (!c->p)
-        die("pcap_open_dead");
-    c->d = pcap_dump_open(c->p, path);
-    if (!c->d)
-        die(pcap_geterr(c->p));
-    c->us = 1539338400000000LL;     /* 2018-10-12T10:00:00Z */
+    c->snap = snap ? snap : TAP_SNAPLEN;
+    if (frame_writer_open(&c->w, path, lt, (int)c->snap, 1539338400000000LL, /* 2018-10-12 */
+                          err, sizeof err))
+        die(err);
 }
 
 static void cap_close(struct cap *c)
 {
-    pcap_dump_close(c->d);
-    pcap_close(c->p);
+    if (frame_writer_close(&c->w))
+        die("writing a capture failed");
 }
 
+/* records 250 us apart */
 static void record(struct cap *c, const uint8_t *p, size_t n)
 {
-    struct pcap_pkthdr h;
-    c->us += 250;
-    h.ts.tv_sec = (time_t)(c->us / 1000000);
-    h.ts.tv_usec = (suseconds_t)(c->us % 1000000);
-    h.len = (bpf_u_int32)n;
-    h.caplen = (bpf_u_int32)(n < c->snap ? n : c->snap);
-    pcap_dump((u_char *)c->d, &h, p);
-}
-
-static void be16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
+    frame_writer_put(&c->w, 250, p, n < c->snap ? n : c->snap, n);
 }
 
 /* ---------------------------------------------------------------- TCP */
@@ -169,45 +146,50 @@ struct tcp {
     uint32_t cseq, sseq;    /* next sequence numbers (after the ISN) */
 };
 
-#define F_FIN 0x01
-#define F_SYN 0x02
-#define F_RST 0x04
-#define F_PSH 0x08
-#define F_ACK 0x10
-
 static void segment(struct tcp *t, int from_client, uint8_t flags, uint32_t seq,
                     const uint8_t *data, size_t n)
 {
+    static const uint8_t client_mac[6] = { 0, 0, 0, 0, 0, 2 };
+    static const uint8_t server_mac[6] = { 0, 0, 0, 0, 0, 1 };
     uint8_t pkt[70000];
     size_t off = 0;
     struct cap *c = t->cap;
     const uint8_t *src = from_client ? t->ca : t->sa, *dst = from_client ? t->sa : t->ca;
-    unsigned ethertype = t->v6 ? 0x86dd : 0x0800;
+    uint16_t ethertype = t->v6 ? FRAME_ETHERTYPE_IPV6 : FRAME_ETHERTYPE_IPV4;
+    struct frame_tcp seg = {
+        .src_port = from_client ? t->cp : t->sp,
+        .dst_port = from_client ? t->sp : t->cp,
+        .seq = seq,
+        .ack = from_client ? t->sseq : t->cseq,
+        .flags = flags,
+        .window = 65535,
+    };
     switch (c->lt) {
-    case DLT_EN10MB:
-        memset(pkt, 0, 12);
-        pkt[5] = from_client ? 1 : 2;
-        pkt[11] = from_client ? 2 : 1;
-        off = 12;
+    case DLT_EN10MB: {
+        /* VLAN tags stand between the addresses and the type: the type
+         * field holds the first tag's TPID (802.1ad outside a stack, else
+         * 802.1Q), each tag ends in the next one's or the real type */
+        uint16_t type = c->vlans == 0 ? ethertype : c->vlans > 1 ? 0x88a8 : 0x8100;
+        off = frame_ether(pkt, from_client ? server_mac : client_mac,
+                          from_client ? client_mac : server_mac, type);
         for (int i = 0; i < c->vlans; i++) {
-            be16(pkt + off, i == 0 && c->vlans > 1 ? 0x88a8 : 0x8100);
-            be16(pkt + off + 2, (unsigned)(100 + i));
+            frame_put16(pkt + off, (uint16_t)(100 + i));
+            frame_put16(pkt + off + 2, i + 1 < c->vlans ? 0x8100 : ethertype);
             off += 4;
         }
-        be16(pkt + off, ethertype);
-        off += 2;
         break;
+    }
     case LT_SLL:
         memset(pkt, 0, 16);
-        be16(pkt + 2, 772);
-        be16(pkt + 4, 6);
-        be16(pkt + 14, ethertype);
+        frame_put16(pkt + 2, 772);
+        frame_put16(pkt + 4, 6);
+        frame_put16(pkt + 14, ethertype);
         off = 16;
         break;
     case LT_SLL2:
         memset(pkt, 0, 20);
-        be16(pkt, ethertype);
-        be16(pkt + 8, 772);
+        frame_put16(pkt, ethertype);
+        frame_put16(pkt + 8, 772);
         pkt[11] = 6;
         off = 20;
         break;
@@ -217,29 +199,22 @@ static void segment(struct tcp *t, int from_client, uint8_t flags, uint32_t seq,
         off = 4;
         break;
     case LT_LOOP:
-        be32(pkt, t->v6 ? 30 : 2);
+        frame_put32(pkt, t->v6 ? 30 : 2);
         off = 4;
         break;
     default:            /* raw IP */
         break;
     }
-    size_t tcp_len = 20 + n;
     if (!t->v6) {
-        uint8_t *ip = pkt + off;
-        memset(ip, 0, 20);
-        ip[0] = 0x45;
-        be16(ip + 2, (unsigned)(20 + tcp_len));
-        ip[6] = 0x40;   /* don't fragment */
-        ip[8] = 64;
-        ip[9] = 6;
-        memcpy(ip + 12, src, 4);
-        memcpy(ip + 16, dst, 4);
-        off += 20;
+        memcpy(seg.src_ip, src, 4);
+        memcpy(seg.dst_ip, dst, 4);
+        off += frame_ipv4_tcp(pkt + off, &seg, data, n);
     } else {
+        size_t tcp_len = FRAME_TCP_LEN + n;
         uint8_t *ip = pkt + off;
         memset(ip, 0, 48);
         ip[0] = 0x60;
-        be16(ip + 4, (unsigned)(8 + tcp_len));
+        frame_put16(ip + 4, (uint16_t)(8 + tcp_len));
         ip[6] = 0;      /* hop-by-hop options, then TCP */
         ip[7] = 64;
         memcpy(ip + 8, src, 16);
@@ -247,20 +222,12 @@ static void segment(struct tcp *t, int from_client, uint8_t flags, uint32_t seq,
         ip[40] = 6;
         ip[41] = 0;
         off += 48;
+        frame_tcp_header(pkt + off, &seg);
+        off += FRAME_TCP_LEN;
+        if (n)
+            memcpy(pkt + off, data, n);
+        off += n;
     }
-    uint8_t *th = pkt + off;
-    memset(th, 0, 20);
-    be16(th, from_client ? t->cp : t->sp);
-    be16(th + 2, from_client ? t->sp : t->cp);
-    be32(th + 4, seq);
-    be32(th + 8, from_client ? t->sseq : t->cseq);
-    th[12] = 5 << 4;
-    th[13] = flags;
-    be16(th + 14, 65535);
-    off += 20;
-    if (n)
-        memcpy(pkt + off, data, n);
-    off += n;
     record(c, pkt, off);
 }
 
@@ -286,16 +253,16 @@ static void tcp_init(struct tcp *t, struct cap *c, int v6, int client_port)
 
 static void handshake(struct tcp *t)
 {
-    segment(t, 1, F_SYN, t->cseq - 1, NULL, 0);
-    segment(t, 0, F_SYN | F_ACK, t->sseq - 1, NULL, 0);
-    segment(t, 1, F_ACK, t->cseq, NULL, 0);
+    segment(t, 1, FRAME_SYN, t->cseq - 1, NULL, 0);
+    segment(t, 0, FRAME_SYN | FRAME_ACK, t->sseq - 1, NULL, 0);
+    segment(t, 1, FRAME_ACK, t->cseq, NULL, 0);
 }
 
 static void closing(struct tcp *t)
 {
-    segment(t, 1, F_FIN | F_ACK, t->cseq, NULL, 0);
-    segment(t, 0, F_FIN | F_ACK, t->sseq, NULL, 0);
-    segment(t, 1, F_ACK, t->cseq + 1, NULL, 0);
+    segment(t, 1, FRAME_FIN | FRAME_ACK, t->cseq, NULL, 0);
+    segment(t, 0, FRAME_FIN | FRAME_ACK, t->sseq, NULL, 0);
+    segment(t, 1, FRAME_ACK, t->cseq + 1, NULL, 0);
 }
 
 /* Sends len bytes of b from the side in segments of at most size bytes. */
@@ -304,7 +271,7 @@ static void send_all(struct tcp *t, int from_client, const struct buf *b, size_t
     uint32_t *seq = from_client ? &t->cseq : &t->sseq;
     for (size_t off = 0; off < b->n; off += size) {
         size_t k = b->n - off < size ? b->n - off : size;
-        segment(t, from_client, F_ACK | F_PSH, *seq, b->b + off, k);
+        segment(t, from_client, FRAME_ACK | FRAME_PSH, *seq, b->b + off, k);
         *seq += (uint32_t)k;
     }
 }
@@ -338,7 +305,7 @@ static void reorder(void)
     handshake(&t);
     size_t nseg = (cb.n + 12) / 13;
     uint32_t base = t.cseq;
-#define SEG(i) segment(&t, 1, F_ACK, base + (uint32_t)(i) * 13u, cb.b + (i) * 13, \
+#define SEG(i) segment(&t, 1, FRAME_ACK, base + (uint32_t)(i) * 13u, cb.b + (i) * 13, \
                        (size_t)(i) * 13 + 13 <= cb.n ? 13 : cb.n - (size_t)(i) * 13)
     SEG(1);                     /* swapped pair */
     SEG(0);
@@ -349,8 +316,8 @@ static void reorder(void)
     SEG(3);
     SEG(4);                     /* retransmission of delivered bytes */
     /* 6..9 as one overlapping segment over 6-7 and another over 7-9 */
-    segment(&t, 1, F_ACK, base + 6 * 13, cb.b + 6 * 13, 26);
-    segment(&t, 1, F_ACK, base + 7 * 13 + 5, cb.b + 7 * 13 + 5, 34);
+    segment(&t, 1, FRAME_ACK, base + 6 * 13, cb.b + 6 * 13, 26);
+    segment(&t, 1, FRAME_ACK, base + 7 * 13 + 5, cb.b + 7 * 13 + 5, 34);
     for (size_t i = nseg - 1; i >= 10; i--)  /* the rest backwards */
         SEG(i);
 #undef SEG
@@ -373,7 +340,7 @@ static void gap(void)
     for (size_t off = 0, i = 0; off < cb.n; off += 10, i++) {
         size_t k = cb.n - off < 10 ? cb.n - off : 10;
         if (i != 6)
-            segment(&t, 1, F_ACK, t.cseq + (uint32_t)off, cb.b + off, k);
+            segment(&t, 1, FRAME_ACK, t.cseq + (uint32_t)off, cb.b + off, k);
     }
     t.cseq += (uint32_t)cb.n;
     /* server: one segment per reply, the fourth lost (a whole message) */
@@ -382,7 +349,7 @@ static void gap(void)
         one.n = 0;
         reply(&one, (uint64_t)i, i % 2 ? "destroyed" : "ok");
         if (i != 4)
-            segment(&t, 0, F_ACK, t.sseq, one.b, one.n);
+            segment(&t, 0, FRAME_ACK, t.sseq, one.b, one.n);
         t.sseq += (uint32_t)one.n;
     }
     closing(&t);
@@ -438,7 +405,7 @@ static void rst(void)
     part.n = 0;
     put(&part, cb.b, cb.n - 7);     /* the last request cut short */
     send_all(&t, 1, &part, 50);
-    segment(&t, 0, F_RST | F_ACK, t.sseq, NULL, 0);
+    segment(&t, 0, FRAME_RST | FRAME_ACK, t.sseq, NULL, 0);
     cap_close(&c);
 }
 
@@ -497,23 +464,16 @@ static void sockdump_rec(struct cap *c, const char *path, uint64_t pid, uint64_t
                          const uint8_t *data, size_t n)
 {
     uint8_t rec[2048];
-    size_t l = strlen(path);
-    memset(rec, 0, 125);
-    rec[0] = (uint8_t)l;
-    memcpy(rec + 1, path, l);
-    for (int i = 0; i < 8; i++) {
-        rec[109 + i] = (uint8_t)(peer >> (56 - 8 * i));
-        rec[117 + i] = (uint8_t)(pid >> (56 - 8 * i));
-    }
-    memcpy(rec + 125, data, n);
-    record(c, rec, 125 + n);
+    tap_fill_header(rec, path, peer, pid);
+    memcpy(rec + TAP_HDR_LEN, data, n);
+    record(c, rec, TAP_HDR_LEN + n);
 }
 
 static void sockdump_hostile(void)
 {
     struct cap c;
     struct buf cb, sb;
-    cap_open(&c, "sockdump-hostile.pcap", 147, 0);
+    cap_open(&c, "sockdump-hostile.pcap", TAP_LINKTYPE, 0);
     conversation(&cb, &sb, 4);
     const char *path = "run/albatross/vmmd.sock";
     sockdump_rec(&c, path, 5000, 1200, cb.b, 30);
@@ -531,9 +491,9 @@ static void sockdump_hostile(void)
     sockdump_rec(&c, path, 5000, 1200, huge, sizeof huge);
     sockdump_rec(&c, path, 5000, 1200, cb.b, cb.n);
     /* a record cut by the snap length: caplen < len */
-    c.snap = 125 + 20;
+    c.snap = TAP_HDR_LEN + 20;
     sockdump_rec(&c, path, 1200, 5000, sb.b, sb.n);
-    c.snap = 262144;
+    c.snap = TAP_SNAPLEN;
     sockdump_rec(&c, path, 1200, 5000, sb.b, sb.n);
     /* a connection on a path with a space, ending inside a message */
     sockdump_rec(&c, "/tmp/my socket", 7, 8, cb.b, 25);
@@ -542,21 +502,18 @@ static void sockdump_hostile(void)
 
 /* ---------------------------------------------------------------- exported PDU */
 
-static void tlv(struct buf *b, unsigned tag, const void *v, size_t n)
+static void tlv(struct buf *b, uint16_t tag, const void *v, size_t n)
 {
-    uint8_t h[4];
-    be16(h, tag);
-    be16(h + 2, (unsigned)n);
-    put(b, h, 4);
-    if (n)
-        put(b, v, n);
+    if (4 + n > sizeof b->b - b->n)
+        die("buffer full");
+    b->n += frame_exported_tag(b->b + b->n, tag, v, n);
 }
 
 static void exported(void)
 {
     struct cap c;
     struct buf cb, sb, r;
-    cap_open(&c, "exported-addr.pcap", 252, 0);
+    cap_open(&c, "exported-addr.pcap", FRAME_LINKTYPE_EXPORTED_PDU, 0);
     conversation(&cb, &sb, 3);
     uint8_t ca[4] = { 192, 0, 2, 1 }, sa[4] = { 192, 0, 2, 2 };
     uint8_t cp[4] = { 0, 0, 0x9c, 0x40 }, sp[4] = { 0, 0, 4, 1 };
