@@ -82,6 +82,12 @@ static inline void put64(uint8_t *p, uint64_t v)
 }
 
 /* OCaml's 63-bit int: accepted iff bits 63 and 62 agree (WIRE.md §1.2). */
+static inline int int63_ok(uint64_t raw)
+{
+    return ((raw ^ (raw << 1)) >> 63) == 0;
+}
+
+/* ALB_E_OK, or which way an int is out of range. */
 static inline enum alb_err int63_check(uint64_t raw)
 {
     unsigned top = (unsigned)(raw >> 62);

@@ -5,35 +5,54 @@
 #include "cursor.h"
 #include "layout.h"
 
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
 enum mode { M_SEQ, M_LIST, M_REPEAT };
 
+/* An open layout.  The running frame's pc, store, end and lim are kept in
+ * the interpreter's locals; a frame holds them only while a child runs. */
 struct frame {
-    const struct op *pc;
-    const struct layout *elem;  /* M_LIST / M_REPEAT: element layout */
-    void *store;                /* where this frame's fields go, NULL: nowhere */
+    const struct op *pc;        /* where to go on when the child ends */
+    void *store;                /* where this frame's fields go */
     uint64_t end;               /* region end */
     uint64_t lim;               /* min(end, bytes present): the fast bound */
+    /* list frames */
+    const struct layout *elem;  /* element layout */
+    const struct frame *outer_list; /* the enclosing list frame (walk only) */
     uint64_t left;              /* M_LIST: elements still to read */
     uint64_t index;             /* elements read */
     uint64_t list_off;          /* where the list field starts */
     uint64_t elems_off;         /* where its first element starts */
     uint64_t elem_off;          /* where the current element starts */
-    uint64_t group_off;
     uint16_t list_field;
     uint16_t list_slot;
-    uint16_t group_field;       /* ALB_F_NONE when no group is open */
     uint8_t mode;
     uint8_t flags;
-    int8_t outer_list;          /* list frames: the enclosing list frame, or -1 */
+    /* walk only */
+    uint16_t group_field;       /* ALB_F_NONE when no group is open */
+    uint64_t group_off;
+};
+
+/* Where a frame that keeps nothing (a list element, the name guess) stores
+ * its fields, so that no store has to ask: as big as the typed view and as
+ * every list element struct in fields.def. */
+union sink {
+    struct alb_msg msg;
+#define EL(type) sizeof(type)
+#define NOELEM 0
+#define FIELD(id, name, type, slot, elem, desc) char elem_##id[elem + 1];
+#include "albatross/fields.def"
+#undef FIELD
+#undef NOELEM
+#undef EL
 };
 
 struct engine {
-    struct cursor c;
-    struct frame st[ALB_MAX_DEPTH];
-    int sp;
-    int list_sp;                /* innermost list frame, -1 when none */
-    unsigned depth;             /* open lists and groups */
+    const uint8_t *base;
+    uint64_t pos;               /* offset of the next byte to read */
+    uint64_t avail;             /* bytes present from base */
     unsigned version;
+    unsigned depth;             /* open lists and groups, when run returns */
     alb_field_cb cb;
     void *ctx;
     struct alb_error err;       /* the first error */
@@ -42,18 +61,19 @@ struct engine {
     int64_t exit_kind;          /* vm_stop: read before the code, checked after it */
     uint64_t exit_off;
     int exit_bad;
+    struct frame st[ALB_MAX_DEPTH];
+    union sink sink;            /* written, never read */
 };
 
 static void engine_init(struct engine *e, const uint8_t *base, uint64_t pos, uint64_t avail,
                         unsigned version, alb_field_cb cb, void *ctx)
 {
-    e->c.base = base;
-    e->c.pos = pos;
-    e->c.avail = avail;
-    e->sp = 0;
-    e->list_sp = -1;
-    e->depth = 0;
+    /* the frames are written as they are opened */
+    e->base = base;
+    e->pos = pos;
+    e->avail = avail;
     e->version = version;
+    e->depth = 0;
     e->cb = cb;
     e->ctx = ctx;
     e->err = (struct alb_error){ ALB_E_OK, ALB_F_NONE, 0 };
@@ -64,31 +84,13 @@ static void engine_init(struct engine *e, const uint8_t *base, uint64_t pos, uin
     e->exit_bad = 0;
 }
 
-static void fail(struct engine *e, enum alb_err code, uint16_t field, uint64_t off, int structural)
+static void fail(struct engine *e, enum alb_err code, uint16_t field, uint64_t off)
 {
     if (e->err.code == ALB_E_OK) {
         e->err.code = code;
         e->err.field = (enum alb_field_id)field;
         e->err.offset = off;
     }
-    if (structural)
-        e->stop = 1;
-}
-
-static inline void emit(struct engine *e, struct alb_field *f)
-{
-    if (!e->cb || e->stop)
-        return;
-    f->depth = e->depth;
-    f->index = e->list_sp >= 0 ? e->st[e->list_sp].index : 0;
-    if (e->cb(e->ctx, f))
-        e->stop = 1;
-}
-
-static inline void store(const struct frame *fr, uint16_t slot, const void *v, size_t n)
-{
-    if (fr->store && slot)
-        memcpy((char *)fr->store + (slot - 1), v, n);
 }
 
 static uint64_t min64(uint64_t a, uint64_t b)
@@ -96,373 +98,658 @@ static uint64_t min64(uint64_t a, uint64_t b)
     return a < b ? a : b;
 }
 
-/* Reads n bytes for field at the cursor; on failure records the error.
- * The frame's lim is min(region end, bytes present); only a failing read
- * asks cur_need which of the two it ran into. */
-static inline const uint8_t *take(struct engine *e, const struct frame *fr, uint16_t field,
-                                  uint64_t n)
+/* Whether n bytes at pos lie within lim (subtract-then-compare). */
+static ALWAYS_INLINE int fits(uint64_t pos, uint64_t lim, uint64_t n)
 {
-    if (e->c.pos > fr->lim || n > fr->lim - e->c.pos) {
-        enum alb_err r = cur_need(&e->c, fr->end, n);
-        fail(e, r == ALB_E_OK ? ALB_E_UNDERFLOW : r, field, e->c.pos, 1);
-        return NULL;
-    }
-    const uint8_t *p = e->c.base + e->c.pos;
-    e->c.pos += n;
-    return p;
+    return pos <= lim && n <= lim - pos;
 }
 
-static inline void value(struct engine *e, uint16_t field, enum alb_ftype t, uint64_t off,
-                         uint64_t len, uint64_t u, int bad)
+/* A read of n bytes at pos did not fit the frame's lim: cur_need says which
+ * bound it ran into, the region's end or the bytes present. */
+static __attribute__((noinline, cold)) void short_read(struct engine *e, uint64_t pos,
+                                                       uint64_t end, uint16_t field, uint64_t n)
 {
-    if (!e->cb)
-        return;
-    struct alb_field f = { .id = (enum alb_field_id)field, .type = t, .ev = ALB_FE_VALUE,
-                           .off = off, .len = len, .bad = bad };
-    f.v.u = u;
-    emit(e, &f);
+    struct cursor c = { e->base, pos, e->avail };
+    enum alb_err r = cur_need(&c, end, n);
+    fail(e, r == ALB_E_OK ? ALB_E_UNDERFLOW : r, field, pos);
 }
 
-/* int (§1.2): returns 1 with the value, or 0 after a read error.  A range
- * error is recorded; structural callers stop on it. */
-static int read_int(struct engine *e, struct frame *fr, uint16_t field, int structural,
-                    int64_t *out, int *bad)
+/* Stores a field: store is never NULL and an op that stores has a slot
+ * (layouts.c checks that at compile time). */
+static ALWAYS_INLINE void put(void *store, uint16_t slot, const void *v, size_t n)
 {
-    uint64_t off = e->c.pos;
-    const uint8_t *p = take(e, fr, field, 8);
-    if (!p)
+    memcpy((char *)store + ((size_t)slot - 1), v, n);
+}
+
+/* The interpreter's registers: the running frame and the cursor, and for
+ * the walk the callback and where in the nesting the next field is. */
+struct state {
+    struct frame *fr;
+    const struct op *pc;
+    void *store;                /* the typed view, an element struct or the sink */
+    uint64_t pos, end, lim;
+    int stop;
+    unsigned depth;
+    const struct frame *list;   /* innermost list frame, NULL when none */
+    uint64_t index;             /* its element index, 0 when none */
+    alb_field_cb cb;
+    void *ctx;
+};
+
+/* Field events.  Every member but depth and index is set here, the whole
+ * value union included, so no event carries anything from the one before. */
+static ALWAYS_INLINE void field_at(struct alb_field *f, uint16_t id, enum alb_ftype t,
+                                   enum alb_fevent ev, uint64_t off, uint64_t len)
+{
+    f->id = (enum alb_field_id)id;
+    f->type = t;
+    f->ev = ev;
+    f->off = off;
+    f->len = len;
+    f->bad = 0;
+}
+
+static ALWAYS_INLINE void field_u(struct alb_field *f, uint64_t u)
+{
+    memset(&f->v, 0, sizeof f->v);
+    f->v.u = u;
+}
+
+/* Reports f at the given nesting; returns non-zero when the callback ends
+ * the walk. */
+static ALWAYS_INLINE int report_at(const struct state *s, struct alb_field *f, unsigned depth,
+                                   uint64_t index)
+{
+    f->depth = depth;
+    f->index = index;
+    return s->cb(s->ctx, f) != 0;
+}
+
+/* Reports f where the interpreter is: in the innermost open list. */
+static ALWAYS_INLINE int report(const struct state *s, struct alb_field *f)
+{
+    return report_at(s, f, s->depth, s->index);
+}
+
+static ALWAYS_INLINE void report_value(struct state *s, struct alb_field *f, uint16_t id,
+                                       enum alb_ftype t, uint64_t off, uint64_t len, uint64_t u,
+                                       int bad)
+{
+    field_at(f, id, t, ALB_FE_VALUE, off, len);
+    field_u(f, u);
+    f->bad = bad;
+    if (report(s, f))
+        s->stop = 1;
+}
+
+static ALWAYS_INLINE void report_bytes(struct state *s, struct alb_field *f, uint16_t id,
+                                       enum alb_ftype t, uint64_t off, uint64_t len,
+                                       struct alb_bytes b)
+{
+    field_at(f, id, t, ALB_FE_VALUE, off, len);
+    f->v.b = b;
+    if (report(s, f))
+        s->stop = 1;
+}
+
+/* int (§1.2): returns 0 when the 8 bytes are not there (the read error is
+ * recorded and the walk stops), else 1 with the value and its range check. */
+static ALWAYS_INLINE int read_int(struct engine *e, struct state *s, uint16_t field,
+                                  int64_t *out, enum alb_err *range)
+{
+    if (!fits(s->pos, s->lim, 8)) {
+        short_read(e, s->pos, s->end, field, 8);
+        s->stop = 1;
         return 0;
-    uint64_t raw = be64(p);
-    enum alb_err r = int63_check(raw);
+    }
+    uint64_t raw = be64(e->base + s->pos);
+    s->pos += 8;
     *out = (int64_t)raw;
-    *bad = r != ALB_E_OK;
-    if (r != ALB_E_OK)
-        fail(e, r, field, off, structural);
+    *range = int63_ok(raw) ? ALB_E_OK : int63_check(raw);
     return 1;
 }
 
-/* Reports the end of a list and stores its view in the enclosing struct. */
-static void finish_list(struct engine *e, const struct frame *parent, uint16_t field,
-                        uint16_t slot, const struct layout *elem, uint8_t flags,
-                        uint64_t list_off, uint64_t elems_off, uint64_t n)
+/* An unsigned field of 2, 4 or 8 bytes (width and type are constants). */
+static ALWAYS_INLINE void read_uint(struct engine *e, struct state *s, struct alb_field *f,
+                                    const struct op *op, unsigned width, enum alb_ftype type,
+                                    const int walk)
 {
-    struct alb_field f = { .id = (enum alb_field_id)field, .type = ALB_T_LIST,
-                           .ev = ALB_FE_CLOSE, .off = list_off, .len = e->c.pos - list_off };
-    f.v.u = n;
-    emit(e, &f);
+    const uint64_t off = s->pos;
+    if (!fits(s->pos, s->lim, width)) {
+        short_read(e, s->pos, s->end, op->field, width);
+        s->stop = 1;
+        return;
+    }
+    const uint8_t *p = e->base + s->pos;
+    uint64_t u = width == 2 ? be16(p) : width == 4 ? be32(p) : be64(p);
+    s->pos += width;
+    put(s->store, op->slot, &u, sizeof u);
+    if (walk)
+        report_value(s, f, op->field, type, off, width, u, 0);
+}
+
+/* A child frame starts: the running frame keeps where it was. */
+static ALWAYS_INLINE struct frame *push(struct state *s)
+{
+    struct frame *parent = s->fr;
+    parent->pc = s->pc;
+    parent->store = s->store;
+    parent->end = s->end;
+    parent->lim = s->lim;
+    return s->fr = parent + 1;
+}
+
+static ALWAYS_INLINE void pop(struct state *s)
+{
+    struct frame *fr = --s->fr;
+    s->pc = fr->pc;
+    s->store = fr->store;
+    s->end = fr->end;
+    s->lim = fr->lim;
+}
+
+/* Reports the end of a list and stores its view in the enclosing struct. */
+static ALWAYS_INLINE void finish_list(struct engine *e, struct state *s, struct alb_field *f,
+                                      uint16_t field, uint16_t slot, const struct layout *elem,
+                                      uint8_t flags, uint64_t list_off, uint64_t elems_off,
+                                      uint64_t n, const int walk)
+{
+    if (walk && !s->stop) {
+        field_at(f, field, ALB_T_LIST, ALB_FE_CLOSE, list_off, s->pos - list_off);
+        field_u(f, n);
+        if (report(s, f))
+            s->stop = 1;
+    }
     if ((flags & LF_REF_MULTI) && n >= 2)
         e->warnings |= ALB_W_REF_REJECTS;
-    if (parent->store) {
-        struct alb_list l = { n, e->c.base + elems_off, (size_t)(e->c.pos - elems_off),
-                              NULL, elem };
-        store(parent, slot, &l, sizeof l);
+    {
+        /* member by member: gcc copies a whole struct alb_list with rep movs */
+        char *p = (char *)s->store + ((size_t)slot - 1);
+        const uint8_t *wire = e->base + elems_off;
+        size_t wire_len = (size_t)(s->pos - elems_off);
+        const void *items = NULL, *layout = elem;
+        memcpy(p + offsetof(struct alb_list, count), &n, sizeof n);
+        memcpy(p + offsetof(struct alb_list, wire), &wire, sizeof wire);
+        memcpy(p + offsetof(struct alb_list, wire_len), &wire_len, sizeof wire_len);
+        memcpy(p + offsetof(struct alb_list, items), &items, sizeof items);
+        memcpy(p + offsetof(struct alb_list, layout_), &layout, sizeof layout);
     }
 }
 
-static void open_list(struct engine *e, struct frame *fr, const struct op *op, uint64_t list_off,
-                      uint64_t count, uint64_t end, int counted)
+/* The elements of a list of strings, read in one loop: the same reads,
+ * errors, warnings and field events as running the element layout { STR }
+ * in a list frame of its own, without the frame.  The list is not empty. */
+static ALWAYS_INLINE void strings_list(struct engine *e, struct state *s, struct alb_field *f,
+                                       const struct op *op, uint64_t list_off, uint64_t count,
+                                       uint64_t end, int counted, const int walk)
 {
-    struct alb_field f = { .id = (enum alb_field_id)op->field, .type = ALB_T_LIST,
-                           .ev = ALB_FE_OPEN, .off = list_off, .len = 0 };
-    f.v.u = count;
-    emit(e, &f);
-    if (counted ? count == 0 : e->c.pos >= end) {
-        finish_list(e, fr, op->field, op->slot, op->sub, op->flags, list_off, e->c.pos, 0);
+    const uint8_t *const base = e->base;
+    const uint16_t field = op->sub->ops[0].field;
+    const uint64_t lim = min64(end, e->avail), elems_off = s->pos;
+    /* as the elements would be, one level down and numbered from 0 */
+    const unsigned depth = s->depth + 1;
+    uint64_t pos = s->pos, index = 0;
+
+    for (;;) {
+        const uint64_t off = pos;
+        if (!fits(pos, lim, 2)) {
+            short_read(e, pos, end, field, 2);
+            goto stopped;
+        }
+        uint16_t n = be16(base + pos);
+        pos += 2;
+        if (!fits(pos, lim, n)) {
+            short_read(e, pos, end, field, n);
+            goto stopped;
+        }
+        struct alb_bytes b = { base + pos, n };
+        pos += n;
+        if (n == 0xFFFF && e->version == 2)
+            e->warnings |= ALB_W_STR_65535;
+        if (walk) {
+            field_at(f, field, ALB_T_STR, ALB_FE_VALUE, off, 2u + n);
+            f->v.b = b;
+            if (report_at(s, f, depth, index))
+                goto stopped;
+        }
+        index++;
+        if (counted ? index == count : pos >= end)
+            break;
+    }
+    s->pos = pos;
+    finish_list(e, s, f, op->field, op->slot, op->sub, op->flags, list_off, elems_off, index,
+                walk);
+    return;
+stopped:
+    /* the decode ends inside the list, which stays open */
+    s->pos = pos;
+    if (walk)
+        s->depth = depth;
+    s->stop = 1;
+}
+
+static ALWAYS_INLINE void open_list(struct engine *e, struct state *s, struct alb_field *f,
+                                    const struct op *op, uint64_t list_off, uint64_t count,
+                                    uint64_t end, int counted, const int walk)
+{
+    if (walk && !s->stop) {
+        field_at(f, op->field, ALB_T_LIST, ALB_FE_OPEN, list_off, 0);
+        field_u(f, count);
+        if (report(s, f))
+            s->stop = 1;
+    }
+    if (counted ? count == 0 : s->pos >= end) {
+        finish_list(e, s, f, op->field, op->slot, op->sub, op->flags, list_off, s->pos, 0, walk);
         return;
     }
-    if (e->sp + 1 >= ALB_MAX_DEPTH) {
-        fail(e, ALB_E_BAD_COUNT, op->field, list_off, 1);
+    if (s->fr == &e->st[ALB_MAX_DEPTH - 1]) {
+        fail(e, ALB_E_BAD_COUNT, op->field, list_off);
+        s->stop = 1;
+        return;
+    }
+    if (op->sub->strings) {
+        if (s->stop) {
+            /* the callback ended the walk at the list's start */
+            if (walk)
+                s->depth++;
+            return;
+        }
+        strings_list(e, s, f, op, list_off, count, end, counted, walk);
         return;
     }
     /* elements are reached through iterators: their fields are not stored */
-    e->st[++e->sp] = (struct frame){
-        .pc = op->sub->ops, .elem = op->sub, .store = NULL, .end = end,
-        .lim = min64(end, e->c.avail), .left = count, .list_slot = op->slot,
-        .list_off = list_off, .elems_off = e->c.pos, .elem_off = e->c.pos,
-        .list_field = op->field, .group_field = ALB_F_NONE,
-        .mode = (uint8_t)(counted ? M_LIST : M_REPEAT), .flags = op->flags,
-        .outer_list = (int8_t)e->list_sp,
-    };
-    e->list_sp = e->sp;
-    e->depth++;
+    struct frame *fr = push(s);
+    fr->elem = op->sub;
+    fr->left = count;
+    fr->index = 0;
+    fr->list_off = list_off;
+    fr->elems_off = s->pos;
+    fr->elem_off = s->pos;
+    fr->list_field = op->field;
+    fr->list_slot = op->slot;
+    fr->mode = (uint8_t)(counted ? M_LIST : M_REPEAT);
+    fr->flags = op->flags;
+    if (walk) {
+        fr->group_field = ALB_F_NONE;
+        fr->outer_list = s->list;
+        s->list = fr;
+        s->index = 0;
+        s->depth++;
+    }
+    s->pc = op->sub->ops;
+    s->store = &e->sink;
+    s->end = end;
+    s->lim = min64(end, e->avail);
 }
 
 /* A list frame reached the end of its element layout. */
-static void next_element(struct engine *e, struct frame *fr)
+static ALWAYS_INLINE void next_element(struct engine *e, struct state *s, struct alb_field *f,
+                                       const int walk)
 {
-    fr->index++;
-    if (e->c.pos == fr->elem_off) {     /* cannot happen with our layouts; never loop */
-        fail(e, ALB_E_UNDERFLOW, fr->list_field, e->c.pos, 1);
+    struct frame *fr = s->fr;
+    s->index = ++fr->index;
+    if (s->pos == fr->elem_off) {       /* cannot happen with our layouts; never loop */
+        fail(e, ALB_E_UNDERFLOW, fr->list_field, s->pos);
+        s->stop = 1;
         return;
     }
-    int more = fr->mode == M_LIST ? --fr->left > 0 : e->c.pos < fr->end;
+    int more = fr->mode == M_LIST ? --fr->left > 0 : s->pos < s->end;
     if (more) {
-        fr->pc = fr->elem->ops;
-        fr->elem_off = e->c.pos;
+        s->pc = fr->elem->ops;
+        fr->elem_off = s->pos;
         return;
     }
-    struct frame done = *fr;
-    e->sp--;
-    e->list_sp = done.outer_list;
-    e->depth--;
+    /* the popped frame stays intact until the next push */
+    pop(s);
+    if (walk) {
+        s->list = fr->outer_list;
+        s->index = s->list ? s->list->index : 0;
+        s->depth--;
+    }
     /* a sized region (WV0 taps) ends where its elements end */
-    finish_list(e, &e->st[e->sp], done.list_field, done.list_slot, done.elem, done.flags,
-                done.list_off, done.elems_off, done.index);
+    finish_list(e, s, f, fr->list_field, fr->list_slot, fr->elem, fr->flags, fr->list_off,
+                fr->elems_off, fr->index, walk);
 }
 
-static void close_group(struct engine *e, struct frame *fr)
+static ALWAYS_INLINE void push_seq(struct engine *e, struct state *s, const struct layout *l,
+                                   const int walk)
 {
-    if (fr->group_field == ALB_F_NONE)
-        return;
-    struct alb_field f = { .id = (enum alb_field_id)fr->group_field, .type = ALB_T_GROUP,
-                           .ev = ALB_FE_CLOSE, .off = fr->group_off,
-                           .len = e->c.pos - fr->group_off };
-    fr->group_field = ALB_F_NONE;
-    e->depth--;
-    emit(e, &f);
-}
-
-static void push_seq(struct engine *e, const struct frame *fr, const struct layout *l)
-{
-    if (e->sp + 1 >= ALB_MAX_DEPTH) {
-        fail(e, ALB_E_BAD_COUNT, ALB_F_NONE, e->c.pos, 1);
+    if (s->fr == &e->st[ALB_MAX_DEPTH - 1]) {
+        fail(e, ALB_E_BAD_COUNT, ALB_F_NONE, s->pos);
+        s->stop = 1;
         return;
     }
-    struct frame nf = { .pc = l->ops, .store = fr->store, .end = fr->end, .lim = fr->lim,
-                        .group_field = ALB_F_NONE, .mode = M_SEQ };
-    e->st[++e->sp] = nf;
+    struct frame *fr = push(s);
+    fr->mode = M_SEQ;
+    if (walk)
+        fr->group_field = ALB_F_NONE;
+    s->pc = l->ops;
 }
 
-static inline __attribute__((always_inline)) void step(struct engine *e, struct frame *fr,
-                                                      const struct op *op)
+/* Runs layout l over [pos, end), storing fields into dst.  walk is a
+ * constant in each of the two copies: the copy without a callback builds no
+ * field events and keeps no nesting. */
+static ALWAYS_INLINE void interpret(struct engine *e, const struct layout *l, void *dst,
+                                    uint64_t end, const int walk)
 {
-    uint64_t off = e->c.pos;
-    const uint8_t *p;
-    int64_t iv;
-    int bad;
+    const uint8_t *const base = e->base;
+    struct alb_field f;
+    struct state s = { .fr = e->st, .pc = l->ops, .store = dst ? dst : &e->sink,
+                       .pos = e->pos, .end = end,
+                       .lim = min64(end, e->avail), .stop = 0, .depth = 0, .list = NULL, .index = 0,
+                       .cb = e->cb, .ctx = e->ctx };
+    s.fr->mode = M_SEQ;
+    if (walk)
+        s.fr->group_field = ALB_F_NONE;
 
-    switch ((enum op_code)op->code) {
-    case OP_END:
-        break;
-    case OP_OPTSTR:
-        if (e->c.pos >= fr->end)
-            break;      /* absent: nothing left in the body */
-        /* fall through */
-    case OP_STR: {
-        if (!(p = take(e, fr, op->field, 2)))
+    for (;;) {
+        const struct op *op = s.pc++;
+        const uint64_t off = s.pos;
+        int64_t iv;
+        enum alb_err range;
+
+        switch ((enum op_code)op->code) {
+        default:
+            __builtin_unreachable();    /* the ops are ours, never read from the wire */
+        case OP_END:
+            if (walk && s.fr->group_field != ALB_F_NONE) {
+                struct frame *fr = s.fr;
+                field_at(&f, fr->group_field, ALB_T_GROUP, ALB_FE_CLOSE, fr->group_off,
+                         s.pos - fr->group_off);
+                field_u(&f, 0);
+                fr->group_field = ALB_F_NONE;
+                s.depth--;
+                if (report(&s, &f))
+                    s.stop = 1;
+            }
+            if (s.fr->mode == M_SEQ) {
+                if (s.fr == e->st)
+                    goto done;
+                pop(&s);
+                break;
+            }
+            next_element(e, &s, &f, walk);
             break;
-        uint16_t n = be16(p);
-        const uint8_t *s = take(e, fr, op->field, n);
-        if (!s)
+        case OP_OPTSTR:
+            if (s.pos >= s.end)
+                break;      /* absent: nothing left in the body */
+            /* fall through */
+        case OP_STR: {
+            if (!fits(s.pos, s.lim, 2)) {
+                short_read(e, s.pos, s.end, op->field, 2);
+                s.stop = 1;
+                break;
+            }
+            uint16_t n = be16(base + s.pos);
+            s.pos += 2;
+            if (!fits(s.pos, s.lim, n)) {
+                short_read(e, s.pos, s.end, op->field, n);
+                s.stop = 1;
+                break;
+            }
+            struct alb_bytes b = { base + s.pos, n };
+            s.pos += n;
+            if (n == 0xFFFF && e->version == 2)
+                e->warnings |= ALB_W_STR_65535;
+            put(s.store, op->slot, &b, sizeof b);
+            if (walk)
+                report_bytes(&s, &f, op->field, ALB_T_STR, off, 2u + n, b);
             break;
-        if (n == 0xFFFF && e->version == 2)
-            e->warnings |= ALB_W_STR_65535;
-        struct alb_bytes b = { s, n };
-        store(fr, op->slot, &b, sizeof b);
-        struct alb_field f = { .id = (enum alb_field_id)op->field, .type = ALB_T_STR,
-                               .ev = ALB_FE_VALUE, .off = off, .len = 2u + n };
-        f.v.b = b;
-        emit(e, &f);
-        break;
-    }
-    case OP_INT:
-        if (read_int(e, fr, op->field, 0, &iv, &bad)) {
-            store(fr, op->slot, &iv, sizeof iv);
-            value(e, op->field, ALB_T_INT, off, 8, (uint64_t)iv, bad);
         }
-        break;
-    case OP_PID32:
-        if ((p = take(e, fr, op->field, 4))) {
-            iv = (int32_t)be32(p);
-            store(fr, op->slot, &iv, sizeof iv);
-            value(e, op->field, ALB_T_INT, off, 4, (uint64_t)iv, 0);
+        case OP_INT:
+            if (!read_int(e, &s, op->field, &iv, &range))
+                break;
+            if (range != ALB_E_OK)
+                fail(e, range, op->field, off);
+            put(s.store, op->slot, &iv, sizeof iv);
+            if (walk)
+                report_value(&s, &f, op->field, ALB_T_INT, off, 8, (uint64_t)iv,
+                             range != ALB_E_OK);
+            break;
+        case OP_PID32:
+            if (!fits(s.pos, s.lim, 4)) {
+                short_read(e, s.pos, s.end, op->field, 4);
+                s.stop = 1;
+                break;
+            }
+            iv = (int32_t)be32(base + s.pos);
+            s.pos += 4;
+            put(s.store, op->slot, &iv, sizeof iv);
+            if (walk)
+                report_value(&s, &f, op->field, ALB_T_INT, off, 4, (uint64_t)iv, 0);
+            break;
+        case OP_U16:
+            read_uint(e, &s, &f, op, 2, ALB_T_UINT, walk);
+            break;
+        case OP_U32:
+            read_uint(e, &s, &f, op, 4, ALB_T_UINT, walk);
+            break;
+        case OP_IPV4:
+            read_uint(e, &s, &f, op, 4, ALB_T_IPV4, walk);
+            break;
+        case OP_U64:
+            read_uint(e, &s, &f, op, 8, ALB_T_UINT, walk);
+            break;
+        case OP_PTIME: {
+            if (!fits(s.pos, s.lim, 16)) {
+                short_read(e, s.pos, s.end, op->field, 16);
+                s.stop = 1;
+                break;
+            }
+            struct alb_time t = { (int64_t)be64(base + s.pos), (int64_t)be64(base + s.pos + 8) };
+            s.pos += 16;
+            enum alb_err r = int63_ok((uint64_t)t.d) ? ALB_E_OK : int63_check((uint64_t)t.d);
+            if (r == ALB_E_OK && !alb_time_valid(t))
+                r = ALB_E_TIME_RANGE;
+            if (r != ALB_E_OK)
+                fail(e, r, op->field, off);
+            put(s.store, op->slot, &t, sizeof t);
+            if (walk) {
+                field_at(&f, op->field, ALB_T_TIME, ALB_FE_VALUE, off, 16);
+                f.v.t = t;
+                f.bad = r != ALB_E_OK;
+                if (report(&s, &f))
+                    s.stop = 1;
+            }
+            break;
         }
-        break;
-    case OP_U16:
-    case OP_U32:
-    case OP_U64:
-    case OP_IPV4: {
-        unsigned w = op->code == OP_U16 ? 2 : op->code == OP_U64 ? 8 : 4;
-        if (!(p = take(e, fr, op->field, w)))
-            break;
-        uint64_t u = w == 2 ? be16(p) : w == 4 ? be32(p) : be64(p);
-        store(fr, op->slot, &u, sizeof u);
-        value(e, op->field, op->code == OP_IPV4 ? ALB_T_IPV4 : ALB_T_UINT, off, w, u, 0);
-        break;
-    }
-    case OP_PTIME: {
-        if (!(p = take(e, fr, op->field, 16)))
-            break;
-        struct alb_time t = { (int64_t)be64(p), (int64_t)be64(p + 8) };
-        enum alb_err r = int63_check((uint64_t)t.d);
-        if (r == ALB_E_OK && !alb_time_valid(t))
-            r = ALB_E_TIME_RANGE;
-        if (r != ALB_E_OK)
-            fail(e, r, op->field, off, 0);
-        store(fr, op->slot, &t, sizeof t);
-        struct alb_field f = { .id = (enum alb_field_id)op->field, .type = ALB_T_TIME,
-                               .ev = ALB_FE_VALUE, .off = off, .len = 16, .bad = r != ALB_E_OK };
-        f.v.t = t;
-        emit(e, &f);
-        break;
-    }
-    case OP_VMTYPE:
-        if (read_int(e, fr, op->field, 0, &iv, &bad)) {
+        case OP_VMTYPE: {
+            if (!read_int(e, &s, op->field, &iv, &range))
+                break;
+            int bad = range != ALB_E_OK;
+            if (bad)
+                fail(e, range, op->field, off);
             if (!bad && (iv < 0 || iv > 2)) {
-                fail(e, ALB_E_VMTYPE, op->field, off, 0);
+                fail(e, ALB_E_VMTYPE, op->field, off);
                 bad = 1;
             }
             if (iv == ALB_VMTYPE_HVT_ARM64)
                 e->warnings |= ALB_W_VMTYPE_ARM64;
-            store(fr, op->slot, &iv, sizeof iv);
-            value(e, op->field, ALB_T_INT, off, 8, (uint64_t)iv, bad);
+            put(s.store, op->slot, &iv, sizeof iv);
+            if (walk)
+                report_value(&s, &f, op->field, ALB_T_INT, off, 8, (uint64_t)iv, bad);
+            break;
         }
-        break;
-    case OP_EXIT_INT:
-    case OP_EXIT_U8:
-        if (op->code == OP_EXIT_INT) {
-            if (!read_int(e, fr, op->field, 0, &iv, &bad))
+        case OP_EXIT_INT:
+        case OP_EXIT_U8: {
+            int bad = 0;
+            if (op->code == OP_EXIT_INT) {
+                if (!read_int(e, &s, op->field, &iv, &range))
+                    break;
+                bad = range != ALB_E_OK;
+                if (bad)
+                    fail(e, range, op->field, off);
+            } else {
+                if (!fits(s.pos, s.lim, 1)) {
+                    short_read(e, s.pos, s.end, op->field, 1);
+                    s.stop = 1;
+                    break;
+                }
+                iv = base[s.pos];
+                s.pos += 1;
+            }
+            e->exit_kind = iv;
+            e->exit_off = off;
+            e->exit_bad = bad;
+            put(s.store, op->slot, &iv, sizeof iv);
+            if (walk)
+                report_value(&s, &f, op->field, ALB_T_INT, off, s.pos - off, (uint64_t)iv, bad);
+            break;
+        }
+        case OP_CHECK_EXIT:
+            if (!e->exit_bad && (e->exit_kind < 0 || e->exit_kind > 2))
+                fail(e, ALB_E_EXIT_KIND, op->field, e->exit_off);
+            break;
+        case OP_IMAGE: {
+            if (!read_int(e, &s, op->field, &iv, &range))
                 break;
-        } else {
-            if (!(p = take(e, fr, op->field, 1)))
+            int bad = range != ALB_E_OK;
+            if (bad) {
+                fail(e, range, op->field, off);
+                s.stop = 1;
+            }
+            put(s.store, op->slot, &iv, sizeof iv);
+            if (walk && !s.stop)
+                report_value(&s, &f, op->field, ALB_T_INT, off, 8, (uint64_t)iv, bad);
+            if (bad)
                 break;
-            iv = p[0];
-            bad = 0;
-        }
-        e->exit_kind = iv;
-        e->exit_off = off;
-        e->exit_bad = bad;
-        store(fr, op->slot, &iv, sizeof iv);
-        value(e, op->field, ALB_T_INT, off, e->c.pos - off, (uint64_t)iv, bad);
-        break;
-    case OP_CHECK_EXIT:
-        if (!e->exit_bad && (e->exit_kind < 0 || e->exit_kind > 2))
-            fail(e, ALB_E_EXIT_KIND, op->field, e->exit_off, 0);
-        break;
-    case OP_IMAGE: {
-        if (!read_int(e, fr, op->field, 1, &iv, &bad))
-            break;
-        store(fr, op->slot, &iv, sizeof iv);
-        value(e, op->field, ALB_T_INT, off, 8, (uint64_t)iv, bad);
-        if (bad)
-            break;
-        /* quirk 2: the reference compares with the wrong bound through a
-         * 32-bit copy and may raise; the image must fit what is left */
-        if (iv < 0 || (uint64_t)iv > fr->end - e->c.pos) {
-            fail(e, ALB_E_IMAGE_SIZE, op->field, off, 1);
+            /* quirk 2: the reference compares with the wrong bound through a
+             * 32-bit copy and may raise; the image must fit what is left */
+            if (iv < 0 || (uint64_t)iv > s.end - s.pos) {
+                fail(e, ALB_E_IMAGE_SIZE, op->field, off);
+                s.stop = 1;
+                break;
+            }
+            uint64_t ioff = s.pos;
+            if (!fits(s.pos, s.lim, (uint64_t)iv)) {
+                short_read(e, s.pos, s.end, op->aux, (uint64_t)iv);
+                s.stop = 1;
+                break;
+            }
+            struct alb_bytes b = { base + s.pos, (size_t)iv };
+            s.pos += (uint64_t)iv;
+            put(s.store, op->aux_slot, &b, sizeof b);
+            if (walk && !s.stop)
+                report_bytes(&s, &f, op->aux, ALB_T_BYTES, ioff, (uint64_t)iv, b);
             break;
         }
-        uint64_t ioff = e->c.pos;
-        if (!(p = take(e, fr, op->aux, (uint64_t)iv)))
-            break;
-        struct alb_bytes b = { p, (size_t)iv };
-        store(fr, op->aux_slot, &b, sizeof b);
-        struct alb_field f = { .id = (enum alb_field_id)op->aux, .type = ALB_T_BYTES,
-                               .ev = ALB_FE_VALUE, .off = ioff, .len = (uint64_t)iv };
-        f.v.b = b;
-        emit(e, &f);
-        break;
-    }
-    case OP_LIST: {
-        if (!read_int(e, fr, op->field, 1, &iv, &bad))
-            break;
-        /* quirk 7: a count that cannot fit the bytes left is rejected before
-         * any element is read */
-        uint64_t left = fr->end - e->c.pos;
-        if (iv < 0 || (uint64_t)iv > left / op->sub->min_size) {
-            fail(e, ALB_E_BAD_COUNT, op->field, off, 1);
-            break;
-        }
-        open_list(e, fr, op, off, (uint64_t)iv, fr->end, 1);
-        break;
-    }
-    case OP_REPEAT:
-        open_list(e, fr, op, off, 0, fr->end, 0);
-        break;
-    case OP_SIZED_REPEAT: {
-        if (!read_int(e, fr, op->aux, 1, &iv, &bad))
-            break;
-        store(fr, op->aux_slot, &iv, sizeof iv);
-        value(e, op->aux, ALB_T_INT, off, 8, (uint64_t)iv, bad);
-        if (bad)
-            break;
-        if (iv < 0 || (uint64_t)iv > fr->end - e->c.pos) {
-            fail(e, ALB_E_TAP_LENGTH, op->aux, off, 1);
+        case OP_LIST: {
+            if (!read_int(e, &s, op->field, &iv, &range))
+                break;
+            if (range != ALB_E_OK) {
+                fail(e, range, op->field, off);
+                s.stop = 1;
+            }
+            /* quirk 7: a count that cannot fit the bytes left is rejected
+             * before any element is read.  count > left / min_size, without
+             * the division: count * min_size > left, or the product does
+             * not fit 64 bits (every element layout has a min_size). */
+            uint64_t left = s.end - s.pos, need;
+            if (iv < 0 || __builtin_mul_overflow((uint64_t)iv, (uint64_t)op->sub->min_size, &need) ||
+                need > left) {
+                fail(e, ALB_E_BAD_COUNT, op->field, off);
+                s.stop = 1;
+                break;
+            }
+            open_list(e, &s, &f, op, off, (uint64_t)iv, s.end, 1, walk);
             break;
         }
-        open_list(e, fr, op, e->c.pos, 0, e->c.pos + (uint64_t)iv, 0);
-        break;
-    }
-    case OP_GROUP: {
-        fr->group_field = op->field;
-        fr->group_off = off;
-        struct alb_field f = { .id = (enum alb_field_id)op->field, .type = ALB_T_GROUP,
-                               .ev = ALB_FE_OPEN, .off = off, .len = 0 };
-        emit(e, &f);
-        e->depth++;
-        break;
-    }
-    case OP_CALL:
-        push_seq(e, fr, op->sub);
-        break;
-    case OP_EVENT2:
-    case OP_EVENT0: {
-        if (!(p = take(e, fr, op->field, 2)))
+        case OP_REPEAT:
+            open_list(e, &s, &f, op, off, 0, s.end, 0, walk);
             break;
-        uint64_t tag = be16(p);
-        store(fr, op->slot, &tag, sizeof tag);
-        value(e, op->field, ALB_T_UINT, off, 2, tag, 0);
-        const struct layout *l = alb_event_layout_(op->code == OP_EVENT2 ? 2 : 0, tag);
-        if (!l) {
-            fail(e, ALB_E_EVENT, op->field, off, 1);
+        case OP_SIZED_REPEAT: {
+            if (!read_int(e, &s, op->aux, &iv, &range))
+                break;
+            int bad = range != ALB_E_OK;
+            if (bad) {
+                fail(e, range, op->aux, off);
+                s.stop = 1;
+            }
+            put(s.store, op->aux_slot, &iv, sizeof iv);
+            if (walk && !s.stop)
+                report_value(&s, &f, op->aux, ALB_T_INT, off, 8, (uint64_t)iv, bad);
+            if (bad)
+                break;
+            if (iv < 0 || (uint64_t)iv > s.end - s.pos) {
+                fail(e, ALB_E_TAP_LENGTH, op->aux, off);
+                s.stop = 1;
+                break;
+            }
+            open_list(e, &s, &f, op, s.pos, 0, s.pos + (uint64_t)iv, 0, walk);
             break;
         }
-        push_seq(e, fr, l);
-        break;
+        case OP_GROUP:
+            /* a group only shapes the walk */
+            if (walk) {
+                s.fr->group_field = op->field;
+                s.fr->group_off = off;
+                field_at(&f, op->field, ALB_T_GROUP, ALB_FE_OPEN, off, 0);
+                field_u(&f, 0);
+                if (report(&s, &f))
+                    s.stop = 1;
+                s.depth++;
+            }
+            break;
+        case OP_CALL:
+            push_seq(e, &s, op->sub, walk);
+            break;
+        case OP_EVENT2:
+        case OP_EVENT0: {
+            if (!fits(s.pos, s.lim, 2)) {
+                short_read(e, s.pos, s.end, op->field, 2);
+                s.stop = 1;
+                break;
+            }
+            uint64_t tag = be16(base + s.pos);
+            s.pos += 2;
+            put(s.store, op->slot, &tag, sizeof tag);
+            if (walk)
+                report_value(&s, &f, op->field, ALB_T_UINT, off, 2, tag, 0);
+            const struct layout *el = alb_event_layout_(op->code == OP_EVENT2 ? 2 : 0, tag);
+            if (!el) {
+                fail(e, ALB_E_EVENT, op->field, off);
+                s.stop = 1;
+                break;
+            }
+            push_seq(e, &s, el, walk);
+            break;
+        }
+        case OP_REST: {
+            uint64_t n = s.end - s.pos;
+            uint64_t have = e->avail > s.pos ? e->avail - s.pos : 0;
+            struct alb_bytes b = { base + s.pos, (size_t)(have < n ? have : n) };
+            s.pos += b.n;
+            put(s.store, op->slot, &b, sizeof b);
+            if (walk)
+                report_bytes(&s, &f, op->field, ALB_T_BYTES, off, b.n, b);
+            if (have < n) {
+                fail(e, ALB_E_TRUNCATED, op->field, s.pos);
+                s.stop = 1;
+            }
+            break;
+        }
+        }
+        if (s.stop)
+            break;
     }
-    case OP_REST: {
-        uint64_t n = fr->end - e->c.pos;
-        uint64_t have = e->c.avail > e->c.pos ? e->c.avail - e->c.pos : 0;
-        struct alb_bytes b = { e->c.base + e->c.pos, (size_t)(have < n ? have : n) };
-        e->c.pos += b.n;
-        store(fr, op->slot, &b, sizeof b);
-        struct alb_field f = { .id = (enum alb_field_id)op->field, .type = ALB_T_BYTES,
-                               .ev = ALB_FE_VALUE, .off = off, .len = b.n };
-        f.v.b = b;
-        emit(e, &f);
-        if (have < n)
-            fail(e, ALB_E_TRUNCATED, op->field, e->c.pos, 1);
-        break;
-    }
-    }
+done:
+    e->pos = s.pos;
+    e->depth = s.depth;
+    e->stop = s.stop;
 }
 
-/* Runs layout l over [c.pos, end), storing fields into dst. */
-static void run(struct engine *e, const struct layout *l, void *dst, uint64_t end)
+/* The two copies of the interpreter: with walk a constant, the one without
+ * a callback builds no field events and keeps no nesting. */
+static __attribute__((noinline)) void run_plain(struct engine *e, const struct layout *l,
+                                                void *dst, uint64_t end)
 {
-    e->sp = 0;
-    e->list_sp = -1;
-    e->depth = 0;
-    e->st[0] = (struct frame){ .pc = l->ops, .store = dst, .end = end,
-                               .lim = min64(end, e->c.avail),
-                               .group_field = ALB_F_NONE, .mode = M_SEQ };
-    while (!e->stop) {
-        struct frame *fr = &e->st[e->sp];
-        const struct op *op = fr->pc;
-        if (op->code != OP_END) {
-            fr->pc++;
-            step(e, fr, op);
-            continue;
-        }
-        close_group(e, fr);
-        if (fr->mode == M_SEQ) {
-            if (e->sp == 0)
-                return;
-            e->sp--;
-            continue;
-        }
-        next_element(e, fr);
-    }
+    interpret(e, l, dst, end, 0);
+}
+
+static __attribute__((noinline)) void run_walk(struct engine *e, const struct layout *l,
+                                               void *dst, uint64_t end)
+{
+    interpret(e, l, dst, end, 1);
 }
 
 int alb_time_valid(struct alb_time t)
@@ -478,8 +765,9 @@ static uint64_t max_len(const struct alb_opts *o)
     return o && o->max_len ? o->max_len : ALB_DEFAULT_MAX_LEN;
 }
 
-enum alb_err alb_frame(const uint8_t *buf, size_t len, const struct alb_opts *opts,
-                       struct alb_frame *out)
+/* alb_frame, inlined into alb_decode. */
+static ALWAYS_INLINE enum alb_err frame(const uint8_t *buf, size_t len,
+                                        const struct alb_opts *opts, struct alb_frame *out)
 {
     memset(out, 0, sizeof *out);
     if (len < 6) {
@@ -507,6 +795,12 @@ enum alb_err alb_frame(const uint8_t *buf, size_t len, const struct alb_opts *op
         return out->status = ALB_E_NEED_MORE;
     }
     return out->status = ALB_E_OK;
+}
+
+enum alb_err alb_frame(const uint8_t *buf, size_t len, const struct alb_opts *opts,
+                       struct alb_frame *out)
+{
+    return frame(buf, len, opts, out);
 }
 
 /* The first 8 bytes of a WV2 header: zero padding and a tag WV2 knows. */
@@ -553,30 +847,48 @@ size_t alb_resync(const uint8_t *buf, size_t len, const struct alb_opts *opts)
 
 /* ---------------------------------------------------------------- decoding */
 
-static void header_field(struct engine *e, enum alb_field_id id, uint64_t off, uint64_t len,
-                         uint64_t v)
+static void header_field(struct engine *e, struct alb_field *f, enum alb_field_id id,
+                         uint64_t off, uint64_t len, uint64_t v)
 {
-    value(e, (uint16_t)id, ALB_T_UINT, off, len, v, 0);
+    if (e->stop)
+        return;
+    field_at(f, (uint16_t)id, ALB_T_UINT, ALB_FE_VALUE, off, len);
+    field_u(f, v);
+    f->depth = 0;
+    f->index = 0;
+    if (e->cb(e->ctx, f))
+        e->stop = 1;
 }
 
 /* Does the body of an unknown request start with a well-formed name? */
 static int guess_name(const struct engine *e, uint64_t end)
 {
-    struct engine g = *e;
-    g.cb = NULL;
-    g.stop = 0;
-    g.err = (struct alb_error){ ALB_E_OK, ALB_F_NONE, 0 };
-    run(&g, &LAYOUT_NAME, NULL, end);
+    struct engine g;
+    engine_init(&g, e->base, e->pos, e->avail, e->version, NULL, NULL);
+    run_plain(&g, &LAYOUT_NAME, NULL, end);
     return g.err.code == ALB_E_OK;
 }
 
-enum alb_err alb_decode(const uint8_t *buf, size_t len, const struct alb_opts *opts,
-                        struct alb_msg *msg, alb_field_cb cb, void *ctx)
+/* Zeroes the typed view.  The size goes through an empty asm so that the
+ * compiler calls memset: gcc would otherwise inline a rep stos, which costs
+ * several times as much for these few hundred bytes. */
+static ALWAYS_INLINE void clear_msg(struct alb_msg *msg)
+{
+    size_t n = sizeof *msg;
+    __asm__("" : "+r"(n));
+    memset(msg, 0, n);
+}
+
+/* alb_decode, with walk a constant: one copy with the callback, one without
+ * (which builds no field events at all). */
+static ALWAYS_INLINE enum alb_err decode(const uint8_t *buf, size_t len,
+                                         const struct alb_opts *opts, struct alb_msg *msg,
+                                         alb_field_cb cb, void *ctx, const int walk)
 {
     struct alb_frame fr;
-    enum alb_err r = alb_frame(buf, len, opts, &fr);
+    enum alb_err r = frame(buf, len, opts, &fr);
 
-    memset(msg, 0, sizeof *msg);
+    clear_msg(msg);
     msg->err.field = ALB_F_NONE;
     msg->version = fr.version;
     msg->hdr_len = fr.hdr_len;
@@ -589,7 +901,7 @@ enum alb_err alb_decode(const uint8_t *buf, size_t len, const struct alb_opts *o
         msg->tag = v2 ? be32(buf) : be16(buf + 6);
         msg->id = v2 ? be64(buf + 8) : be16(buf + 2);
         msg->padding = v2 ? be16(buf + 6) : 0;
-        msg->kind = alb_kind_of(fr.version, msg->tag, msg->channel);
+        msg->kind = kind_of(fr.version, msg->tag, msg->channel);
         if (msg->kind == ALB_K_V0_UNKNOWN && msg->channel == ALB_CH_ANY && msg->tag <= 7)
             msg->warnings |= ALB_W_NO_CHANNEL;
         if (msg->padding)
@@ -611,17 +923,18 @@ enum alb_err alb_decode(const uint8_t *buf, size_t len, const struct alb_opts *o
     engine_init(&e, buf, fr.hdr_len, len < fr.total_len ? len : fr.total_len, fr.version, cb, ctx);
     e.warnings = msg->warnings;
 
-    if (cb && v2) {
-        header_field(&e, ALB_F_TAG, 0, 4, msg->tag);
-        header_field(&e, ALB_F_VERSION, 4, 2, 2);
-        header_field(&e, ALB_F_PADDING, 6, 2, msg->padding);
-        header_field(&e, ALB_F_ID, 8, 8, msg->id);
-        header_field(&e, ALB_F_LENGTH, 16, 4, msg->length);
-    } else if (cb) {
-        header_field(&e, ALB_F_LENGTH, 0, 2, msg->length);
-        header_field(&e, ALB_F_ID, 2, 2, msg->id);
-        header_field(&e, ALB_F_VERSION, 4, 2, fr.version);
-        header_field(&e, ALB_F_TAG, 6, 2, msg->tag);
+    struct alb_field f;
+    if (walk && v2) {
+        header_field(&e, &f, ALB_F_TAG, 0, 4, msg->tag);
+        header_field(&e, &f, ALB_F_VERSION, 4, 2, 2);
+        header_field(&e, &f, ALB_F_PADDING, 6, 2, msg->padding);
+        header_field(&e, &f, ALB_F_ID, 8, 8, msg->id);
+        header_field(&e, &f, ALB_F_LENGTH, 16, 4, msg->length);
+    } else if (walk) {
+        header_field(&e, &f, ALB_F_LENGTH, 0, 2, msg->length);
+        header_field(&e, &f, ALB_F_ID, 2, 2, msg->id);
+        header_field(&e, &f, ALB_F_VERSION, 4, 2, fr.version);
+        header_field(&e, &f, ALB_F_TAG, 6, 2, msg->tag);
     }
 
     const struct layout *layout = alb_kinds_[msg->kind].layout;
@@ -629,32 +942,63 @@ enum alb_err alb_decode(const uint8_t *buf, size_t len, const struct alb_opts *o
         layout = &LAYOUT_GUESS_NAME;
         e.warnings |= ALB_W_HEURISTIC;
     }
-    run(&e, layout, msg, fr.total_len);
+    /* a callback that ended the walk in the header ends the decode too */
+    if (!e.stop) {
+        if (walk)
+            run_walk(&e, layout, msg, fr.total_len);
+        else
+            run_plain(&e, layout, msg, fr.total_len);
+    }
     if (layout == &LAYOUT_GUESS_NAME) {
         /* the guessed name is a reading aid: the body stays the whole body,
          * so the message re-encodes as it came */
-        uint64_t have = e.c.avail - fr.hdr_len;
+        uint64_t have = e.avail - fr.hdr_len;
         msg->u.body = (struct alb_bytes){ buf + fr.hdr_len, (size_t)have };
     }
 
-    if (!e.stop && e.c.pos < fr.total_len) {
+    if (!e.stop && e.pos < fr.total_len) {
         /* quirk 8: the reference never rejects trailing bytes; we say so */
-        msg->trailing = fr.total_len - e.c.pos;
-        msg->trailing_off = e.c.pos;
+        msg->trailing = fr.total_len - e.pos;
+        msg->trailing_off = e.pos;
         e.warnings |= ALB_W_TRAILING;
-        uint64_t have = e.c.avail - e.c.pos;
-        struct alb_field f = { .id = ALB_F_TRAILING, .type = ALB_T_BYTES, .ev = ALB_FE_VALUE,
-                               .off = e.c.pos, .len = have };
-        f.v.b = (struct alb_bytes){ buf + e.c.pos, (size_t)have };
-        emit(&e, &f);
+        if (walk) {
+            uint64_t have = e.avail - e.pos;
+            field_at(&f, ALB_F_TRAILING, ALB_T_BYTES, ALB_FE_VALUE, e.pos, have);
+            f.v.b = (struct alb_bytes){ buf + e.pos, (size_t)have };
+            f.depth = e.depth;
+            f.index = 0;
+            if (cb(ctx, &f))
+                e.stop = 1;
+        }
     }
     if (fr.version == 1 && e.err.code == ALB_E_OK)
         e.err = (struct alb_error){ ALB_E_UNSUPPORTED, ALB_F_VERSION, 4 };
     if (r == ALB_E_NEED_MORE && e.err.code == ALB_E_OK)
-        e.err = (struct alb_error){ ALB_E_TRUNCATED, ALB_F_NONE, e.c.avail };
+        e.err = (struct alb_error){ ALB_E_TRUNCATED, ALB_F_NONE, e.avail };
     msg->err = e.err;
     msg->warnings = e.warnings;
     return r;
+}
+
+static __attribute__((noinline)) enum alb_err decode_plain(const uint8_t *buf, size_t len,
+                                                           const struct alb_opts *opts,
+                                                           struct alb_msg *msg)
+{
+    return decode(buf, len, opts, msg, NULL, NULL, 0);
+}
+
+static __attribute__((noinline)) enum alb_err decode_walk(const uint8_t *buf, size_t len,
+                                                          const struct alb_opts *opts,
+                                                          struct alb_msg *msg, alb_field_cb cb,
+                                                          void *ctx)
+{
+    return decode(buf, len, opts, msg, cb, ctx, 1);
+}
+
+enum alb_err alb_decode(const uint8_t *buf, size_t len, const struct alb_opts *opts,
+                        struct alb_msg *msg, alb_field_cb cb, void *ctx)
+{
+    return cb ? decode_walk(buf, len, opts, msg, cb, ctx) : decode_plain(buf, len, opts, msg);
 }
 
 /* ---------------------------------------------------------------- iterators */
@@ -687,12 +1031,12 @@ int alb_iter_next(struct alb_iter *it, void *elem)
     memset(elem, 0, size);
     struct engine e;
     engine_init(&e, it->p, 0, (uint64_t)(it->end - it->p), 2, NULL, NULL);
-    run(&e, (const struct layout *)it->layout, elem, e.c.avail);
-    if (e.stop || e.c.pos == 0) {
+    run_plain(&e, (const struct layout *)it->layout, elem, e.avail);
+    if (e.stop || e.pos == 0) {
         it->left = 0;
         return 0;
     }
-    it->p += e.c.pos;
+    it->p += e.pos;
     it->left--;
     return 1;
 }

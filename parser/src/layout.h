@@ -50,6 +50,7 @@ struct op {
 struct layout {
     const struct op *ops;
     uint32_t min_size;              /* smallest encoding of one instance */
+    uint8_t strings;                /* list element that is one OP_STR: ops are {STR, END} */
 };
 
 /* layouts.c: message bodies named in messages.def and events.def */
@@ -75,5 +76,80 @@ struct kind_def {
 extern const struct field_def alb_fields_[ALB_F_COUNT];
 extern const struct kind_def alb_kinds_[ALB_K_COUNT];
 const struct layout *alb_event_layout_(unsigned version, uint64_t tag);
+
+/* ---- kind lookup (alb_kind_of), inlined into the decoder
+ *
+ * One switch per table, each over the messages.def rows that belong to it:
+ * ROWS_<version>_<channel>(v2, v0_channel, v0_any) keeps the argument of the
+ * row's table.  A row with a version and channel not listed here does not
+ * compile. */
+#define ROWS_2_ANY(v2, v0_channel, v0_any) v2
+#define ROWS_1_ANY(v2, v0_channel, v0_any)
+#define ROWS_0_ANY(v2, v0_channel, v0_any) v0_any
+#define ROWS_0_CONSOLE(v2, v0_channel, v0_any) v0_channel
+#define ROWS_0_STATS(v2, v0_channel, v0_any) v0_channel
+#define ROWS_0_LOG(v2, v0_channel, v0_any) v0_channel
+#define ROWS_0_CLIENT(v2, v0_channel, v0_any) v0_channel
+
+/* ALB_K_COUNT: no row */
+static inline enum alb_kind kind_v2(uint32_t tag)
+{
+    switch (tag) {
+#define MSG(id, ver, ch, tag, name, snake, layout, role) \
+    ROWS_##ver##_##ch(case tag: return ALB_K_##id;, , )
+#include "albatross/messages.def"
+#undef MSG
+    default: return ALB_K_COUNT;
+    }
+}
+
+static inline enum alb_kind kind_v0_channel(enum alb_channel ch, uint32_t tag)
+{
+    switch ((uint64_t)ch << 32 | tag) {
+#define MSG(id, ver, ch, tag, name, snake, layout, role) \
+    ROWS_##ver##_##ch(, case (uint64_t)ALB_CH_##ch << 32 | tag: return ALB_K_##id;, )
+#include "albatross/messages.def"
+#undef MSG
+    default: return ALB_K_COUNT;
+    }
+}
+
+static inline enum alb_kind kind_v0_any(uint32_t tag)
+{
+    switch (tag) {
+#define MSG(id, ver, ch, tag, name, snake, layout, role) \
+    ROWS_##ver##_##ch(, , case tag: return ALB_K_##id;)
+#include "albatross/messages.def"
+#undef MSG
+    default: return ALB_K_COUNT;
+    }
+}
+
+/* names.c: the lookup for a channel outside enum alb_channel */
+enum alb_kind alb_kind_odd_channel_(uint32_t tag, enum alb_channel ch);
+
+static inline enum alb_kind kind_of(unsigned version, uint32_t tag, enum alb_channel ch)
+{
+    enum alb_kind k;
+    switch (version) {
+    case 2:
+        k = kind_v2(tag);
+        if (k != ALB_K_COUNT)
+            return k;
+        /* any other reply tag is a success reply; failure is 0xFFFFFFFF only */
+        return (tag & 0x80000000u) ? ALB_K_SUCCESS : ALB_K_UNKNOWN;
+    case 0:
+        if ((unsigned)ch >= ALB_CH_COUNT)
+            return alb_kind_odd_channel_(tag, ch);
+        if (ch != ALB_CH_ANY && (k = kind_v0_channel(ch, tag)) != ALB_K_COUNT)
+            return k;
+        k = kind_v0_any(tag);
+        return k == ALB_K_COUNT ? ALB_K_V0_UNKNOWN : k;
+    case 1:
+        return ALB_K_V1_UNSUPPORTED;
+    default:
+        return ALB_K_UNKNOWN;
+    }
+}
 
 #endif

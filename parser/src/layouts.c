@@ -18,32 +18,47 @@ enum field_slot {
 #undef FIELD
 };
 
+/* The decoder stores every field an op reads without asking whether it has
+ * a slot: an op that stores a field declared NOSLOT does not compile (only a
+ * group's field has none). */
+#define SLOT_OF(code, field) \
+    (SLOT_##field + 0 * sizeof(char[OP_##code == OP_GROUP || SLOT_##field != 0 ? 1 : -1]))
 #define F(id) ALB_F_##id
-#define O(code, field) { OP_##code, 0, F(field), 0, SLOT_##field, 0, NULL }
-#define O2(code, field, aux) { OP_##code, 0, F(field), F(aux), SLOT_##field, SLOT_##aux, NULL }
-#define LIST(field, sub) { OP_LIST, 0, F(field), 0, SLOT_##field, 0, &sub }
-#define LIST_F(field, sub, fl) { OP_LIST, fl, F(field), 0, SLOT_##field, 0, &sub }
-#define REPEAT(field, sub) { OP_REPEAT, 0, F(field), 0, SLOT_##field, 0, &sub }
-#define REPEAT_F(field, sub, fl) { OP_REPEAT, fl, F(field), 0, SLOT_##field, 0, &sub }
+#define O(code, field) { OP_##code, 0, F(field), 0, SLOT_OF(code, field), 0, NULL }
+#define O2(code, field, aux) \
+    { OP_##code, 0, F(field), F(aux), SLOT_OF(code, field), SLOT_OF(code, aux), NULL }
+#define LIST(field, sub) { OP_LIST, 0, F(field), 0, SLOT_OF(LIST, field), 0, &sub }
+#define LIST_F(field, sub, fl) { OP_LIST, fl, F(field), 0, SLOT_OF(LIST, field), 0, &sub }
+#define REPEAT(field, sub) { OP_REPEAT, 0, F(field), 0, SLOT_OF(REPEAT, field), 0, &sub }
+#define REPEAT_F(field, sub, fl) { OP_REPEAT, fl, F(field), 0, SLOT_OF(REPEAT, field), 0, &sub }
 #define CALL(sub) { OP_CALL, 0, NO_FIELD, 0, 0, 0, &sub }
 #define END { OP_END, 0, 0, 0, 0, 0, NULL }
 #define NO_FIELD ((uint16_t)ALB_F_NONE)
 #define LAYOUT(name, min, ...) \
     static const struct op name##_ops[] = { __VA_ARGS__, END }; \
-    const struct layout name = { name##_ops, min }
+    const struct layout name = { name##_ops, min, 0 }
+/* the decoder checks a list count against count * min_size of its element */
 #define ELEMENT(name, min, ...) \
+    _Static_assert((min) > 0, "a list element has a smallest size"); \
     static const struct op name##_ops[] = { __VA_ARGS__, END }; \
-    static const struct layout name = { name##_ops, min }
+    static const struct layout name = { name##_ops, min, 0 }
+
+/* A list element that is one string.  The decoder reads lists of these in
+ * one loop instead of running the element layout once per element; the
+ * flag promises that the ops are exactly { OP_STR, OP_END }. */
+#define STRINGS(name, field) \
+    static const struct op name##_ops[] = { O(STR, field), END }; \
+    static const struct layout name = { name##_ops, 2, 1 }
 
 /* ---- list elements */
-ELEMENT(STR_NAME_PART, 2, O(STR, VM_NAME_PART));
-ELEMENT(STR_STATS_TAP, 2, O(STR, STATS_TAP));
-ELEMENT(STR_EV_TAP, 2, O(STR, EV_TAP));
-ELEMENT(STR_EV_BRIDGE, 2, O(STR, EV_BRIDGE));
-ELEMENT(STR_VM_BRIDGE, 2, O(STR, VM_BRIDGE));
-ELEMENT(STR_VM_ARG, 2, O(STR, VM_ARG));
-ELEMENT(STR_INFO_NAME_PART, 2, O(STR, INFO_NAME_PART));
-ELEMENT(STR_INFO_TAP, 2, O(STR, INFO_TAP));
+STRINGS(STR_NAME_PART, VM_NAME_PART);
+STRINGS(STR_STATS_TAP, STATS_TAP);
+STRINGS(STR_EV_TAP, EV_TAP);
+STRINGS(STR_EV_BRIDGE, EV_BRIDGE);
+STRINGS(STR_VM_BRIDGE, VM_BRIDGE);
+STRINGS(STR_VM_ARG, VM_ARG);
+STRINGS(STR_INFO_NAME_PART, INFO_NAME_PART);
+STRINGS(STR_INFO_TAP, INFO_TAP);
 
 /* §1.9: str key, raw u64 value */
 ELEMENT(VMM_STAT, 10, O(GROUP, VMM_STAT), O(STR, VMM_KEY), O(U64, VMM_VALUE));
@@ -66,7 +81,8 @@ ELEMENT(VM_INFO, 34,
 /* §1.12 WV0: leaf name, cmd, u32 pid, int tapc, tapc bytes of str* */
 ELEMENT(VM_INFO0, 16,
         O(GROUP, VMINFO), O(STR, INFO_LEAF), O(STR, INFO_CMD), O(PID32, INFO_PID),
-        { OP_SIZED_REPEAT, 0, F(INFO_TAPS), F(INFO_TAPC), SLOT_INFO_TAPS, SLOT_INFO_TAPC, &STR_INFO_TAP });
+        { OP_SIZED_REPEAT, 0, F(INFO_TAPS), F(INFO_TAPC), SLOT_OF(SIZED_REPEAT, INFO_TAPS),
+          SLOT_OF(SIZED_REPEAT, INFO_TAPC), &STR_INFO_TAP });
 
 /* ---- §1.7 rusage, the same in both versions */
 #define RUSAGE \
