@@ -132,6 +132,8 @@ size_t framer_held(const struct framer *fr);
  * framer used.  The first call decodes the item into it->msg; later calls
  * walk the bytes again and leave it->msg as it is. */
 void dump_item_fields(struct dump_item *it, alb_field_cb cb, void *ctx);
+/* The same without the header fields (the header is in it->msg). */
+void dump_item_body_fields(struct dump_item *it, alb_field_cb cb, void *ctx);
 
 /* ---------------------------------------------------------------- output */
 

@@ -514,7 +514,7 @@ void text_item(struct dump_out *o, struct dump_item *it)
     memset(&l.nparts, 0, sizeof l - offsetof(struct line, nparts));
     l.f = f;
     l.it = it;
-    dump_item_fields(it, on_line_event, &l);
+    dump_item_body_fields(it, on_line_event, &l);
     if (!l.head_done)
         line_head(f, it);
     if (l.lvl > 0 && !l.ru) {   /* the walk stopped inside a list */

@@ -35,10 +35,11 @@ void framer_free(struct framer *fr)
     fr->size = 0;
 }
 
-void dump_item_fields(struct dump_item *it, alb_field_cb cb, void *ctx)
+static void item_fields(struct dump_item *it, alb_field_cb cb, void *ctx, int body_only)
 {
     struct alb_opts o = *it->opts;
     o.partial = it->len < it->total;
+    o.body_only = body_only;
     if (it->decoded) {
         struct alb_msg again;
         if (cb)
@@ -52,6 +53,16 @@ void dump_item_fields(struct dump_item *it, alb_field_cb cb, void *ctx)
     if (it->type == DUMP_MESSAGE && it->prefix_only && it->complete &&
         it->msg.err.code == ALB_E_TRUNCATED)
         it->msg.err = (struct alb_error){ ALB_E_OK, ALB_F_NONE, 0 };
+}
+
+void dump_item_fields(struct dump_item *it, alb_field_cb cb, void *ctx)
+{
+    item_fields(it, cb, ctx, 0);
+}
+
+void dump_item_body_fields(struct dump_item *it, alb_field_cb cb, void *ctx)
+{
+    item_fields(it, cb, ctx, 1);
 }
 
 /* Reports len bytes at buf[start] that start a message; f is their

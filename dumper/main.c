@@ -179,7 +179,7 @@ static int dump_input(struct framer *fr, struct dump_run *r, const char *path, s
 int main(int argc, char **argv)
 {
     struct dump_run r;
-    struct alb_opts opts = { ALB_CH_ANY, ALB_DEFAULT_MAX_LEN, 0 };
+    struct alb_opts opts = { .channel = ALB_CH_ANY, .max_len = ALB_DEFAULT_MAX_LEN };
     uint64_t buffer = DUMP_DEFAULT_BUFFER, chunk = DEFAULT_CHUNK, num;
     int raw = 0, list_fields = 0, nfiles = 0, options_done = 0, want_stats = 0;
     struct dump_capture_opts co;

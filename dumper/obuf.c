@@ -161,32 +161,40 @@ static int plain_byte(uint8_t c)
 
 void ob_escaped(struct obuf *o, const uint8_t *p, size_t n, enum ob_escape style)
 {
-    size_t i = 0;
-    while (i < n) {
-        size_t run = i;
-        while (run < n && plain_byte(p[run]))
-            run++;
-        ob_put(o, p + i, run - i);
-        if (run == n)
-            return;
-        uint8_t c = p[run];
-        ob_need(o, 6);
-        *o->p++ = '\\';
-        if (c == '"' || c == '\\') {
-            *o->p++ = (char)c;
-        } else if (style == OB_ESC_JSON) {
-            memcpy(o->p, "u00", 3);
-            o->p[3] = hex_digits[c >> 4];
-            o->p[4] = hex_digits[c & 15];
-            o->p += 5;
-        } else if (c == '\n' || c == '\r' || c == '\t') {
-            *o->p++ = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-        } else {
-            *o->p++ = 'x';
-            *o->p++ = hex_digits[c >> 4];
-            *o->p++ = hex_digits[c & 15];
+    /* one pass into the buffer, in pieces that fit even if every byte
+     * takes its longest escape (6 bytes) */
+    while (n > 0) {
+        size_t k = n < 256 ? n : 256;
+        ob_need(o, 6 * k);
+        size_t room = (size_t)(o->end - o->p) / 6;
+        if (k > room)
+            k = room;       /* only without memory: ob_need left a smaller room */
+        char *q = o->p;
+        for (size_t i = 0; i < k; i++) {
+            uint8_t c = p[i];
+            if (plain_byte(c)) {
+                *q++ = (char)c;
+                continue;
+            }
+            *q++ = '\\';
+            if (c == '"' || c == '\\') {
+                *q++ = (char)c;
+            } else if (style == OB_ESC_JSON) {
+                memcpy(q, "u00", 3);
+                q[3] = hex_digits[c >> 4];
+                q[4] = hex_digits[c & 15];
+                q += 5;
+            } else if (c == '\n' || c == '\r' || c == '\t') {
+                *q++ = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+            } else {
+                *q++ = 'x';
+                *q++ = hex_digits[c >> 4];
+                *q++ = hex_digits[c & 15];
+            }
         }
-        i = run + 1;
+        o->p = q;
+        p += k;
+        n -= k;
     }
 }
 

@@ -8,7 +8,8 @@
  *   1  of exactly the message bytes (the bytes after it do not matter), and
  *      one byte short (need more; with partial, truncated);
  *   2  against a body length limit just below and at the message's length;
- *   3  the name tables for every value the message holds.
+ *   3  the name tables for every value the message holds, and a walk
+ *      without the header fields (opts.body_only).
  * Every input also checks alb_plausible() and alb_plausible_strict() on
  * the bytes and on prefixes of them.
  * The main decode goes through fz_decode(), which checks every field event,
@@ -20,6 +21,27 @@
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Hashes the events that are not header fields; counts those that are. */
+struct body_walk {
+    uint64_t hash;
+    uint64_t header_events;
+};
+
+static int body_cb(void *ctx, const struct alb_field *f)
+{
+    struct body_walk *w = ctx;
+    if (f->id == ALB_F_TAG || f->id == ALB_F_VERSION || f->id == ALB_F_PADDING ||
+        f->id == ALB_F_ID || f->id == ALB_F_LENGTH) {
+        w->header_events++;
+        return 0;
+    }
+    uint64_t h = fz_hash_u64(w->hash, (uint64_t)f->id << 32 | (uint64_t)f->ev << 16 | f->depth);
+    h = fz_hash_u64(h, f->off);
+    h = fz_hash_u64(h, f->len);
+    w->hash = fz_hash_u64(h, f->index);
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -112,6 +134,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FZ_CHECK(ps < 1000000000000ull);
             }
         }
+        /* body_only: the same walk without the header fields */
+        struct body_walk full = { FZ_HASH_INIT, 0 }, body = { FZ_HASH_INIT, 0 };
+        struct alb_msg mb;
+        enum alb_err rf = alb_decode(p, n, &o, &mb, body_cb, &full);
+        o.body_only = 1;
+        enum alb_err rb = alb_decode(p, n, &o, &mb, body_cb, &body);
+        o.body_only = 0;
+        FZ_CHECK(rf == rb && full.hash == body.hash && body.header_events == 0);
+        FZ_CHECK(mb.err.code == a.msg.err.code && mb.warnings == a.msg.warnings);
         /* the channel named by a socket path or a name taken from the input */
         size_t k = n < 24 ? n : 24;
         enum alb_channel cp = alb_channel_from_path((const char *)p, k);

@@ -393,6 +393,35 @@ static void check_header_first(const char *name, const struct t_vector *v,
           "%s: header members not set at the first callback", name);
 }
 
+/* Counts the events of a walk, and those of header fields apart. */
+struct counts {
+    unsigned all, header;
+};
+
+static int on_count(void *ctx, const struct alb_field *f)
+{
+    struct counts *c = ctx;
+    c->all++;
+    c->header += f->id == ALB_F_TAG || f->id == ALB_F_VERSION || f->id == ALB_F_PADDING ||
+                 f->id == ALB_F_ID || f->id == ALB_F_LENGTH;
+    return 0;
+}
+
+/* opts.body_only: the same walk without the header's fields. */
+static void check_body_only(const char *name, const struct t_vector *v)
+{
+    struct alb_msg m;
+    struct alb_opts o = v->opts;
+    struct counts full = { 0, 0 }, body = { 0, 0 };
+    alb_decode(v->bin, v->len, &o, &m, on_count, &full);
+    o.body_only = 1;
+    alb_decode(v->bin, v->len, &o, &m, on_count, &body);
+    unsigned header = m.version == 2 ? 5 : 4;
+    CHECK(full.header == header && body.header == 0 && body.all + header == full.all,
+          "%s: body-only walk has %u of %u events (%u header)", name, body.all, full.all,
+          body.header);
+}
+
 static void one(const struct t_vector *v, void *ctx)
 {
     (void)ctx;
@@ -404,6 +433,7 @@ static void one(const struct t_vector *v, void *ctx)
     CHECK(m.hdr_len + m.length == v->len, "%s: framed %u+%" PRIu64 " of %zu", name, m.hdr_len,
           m.length, v->len);
     check_header_first(name, v, &m);
+    check_body_only(name, v);
 
     if (strstr(v->json, "\"result\":\"ERR\"")) {
         check_multi(name, &m);

@@ -924,7 +924,9 @@ static ALWAYS_INLINE enum alb_err decode(const uint8_t *buf, size_t len,
     e.warnings = msg->warnings;
 
     struct alb_field f;
-    if (walk && v2) {
+    if (opts && opts->body_only) {
+        /* no header fields */
+    } else if (walk && v2) {
         header_field(&e, &f, ALB_F_TAG, 0, 4, msg->tag);
         header_field(&e, &f, ALB_F_VERSION, 4, 2, 2);
         header_field(&e, &f, ALB_F_PADDING, 6, 2, msg->padding);

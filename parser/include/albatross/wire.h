@@ -273,6 +273,8 @@ struct alb_opts {
     enum alb_channel channel;   /* WV0 channel, ALB_CH_ANY when unknown */
     uint64_t max_len;           /* body length limit; 0 = ALB_DEFAULT_MAX_LEN */
     int partial;                /* decode the available prefix of a message cut short */
+    int body_only;              /* the field walk leaves out the header fields (a caller
+                                 * that shows the header from msg has no use for them) */
 };
 
 #define ALB_DEFAULT_MAX_LEN (256u * 1024u * 1024u)
