@@ -159,6 +159,20 @@ static int plain_byte(uint8_t c)
     return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
+/* Whether none of the 8 bytes in x needs an escape: no byte below 0x20,
+ * none from 0x7f up, no '"' and no '\\' (bytewise tests on one word). */
+static int plain_word(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\'), d = x ^ (ones * 0x7f);
+    uint64_t bad = x & highs;                       /* from 0x80 up */
+    bad |= (x - ones * 0x20) & ~x & highs;          /* below 0x20 */
+    bad |= (q - ones) & ~q & highs;                 /* '"' */
+    bad |= (b - ones) & ~b & highs;                 /* '\\' */
+    bad |= (d - ones) & ~d & highs;                 /* 0x7f */
+    return bad == 0;
+}
+
 void ob_escaped(struct obuf *o, const uint8_t *p, size_t n, enum ob_escape style)
 {
     /* one pass into the buffer, in pieces that fit even if every byte
@@ -170,8 +184,18 @@ void ob_escaped(struct obuf *o, const uint8_t *p, size_t n, enum ob_escape style
         if (k > room)
             k = room;       /* only without memory: ob_need left a smaller room */
         char *q = o->p;
-        for (size_t i = 0; i < k; i++) {
-            uint8_t c = p[i];
+        size_t i = 0;
+        for (;;) {
+            /* runs of plain bytes go a word at a time */
+            uint64_t w;
+            while (i + 8 <= k && (memcpy(&w, p + i, 8), plain_word(w))) {
+                memcpy(q, &w, 8);
+                q += 8;
+                i += 8;
+            }
+            if (i == k)
+                break;
+            uint8_t c = p[i++];
             if (plain_byte(c)) {
                 *q++ = (char)c;
                 continue;
