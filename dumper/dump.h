@@ -166,6 +166,9 @@ int dump_kind_needs_tag(const struct alb_msg *m);
 /* ISO-8601 UTC with microseconds; returns 0 when t is out of range. */
 int dump_iso_time(struct alb_time t, char *buf, size_t n);
 void dump_ipv4(struct obuf *o, uint64_t a);
+/* A field's name (albatross.vm.name), or with short_key its key on the
+ * text line (vm.name); unknown ids as "albatross.unknown" and "?". */
+void dump_field_name(struct obuf *o, enum alb_field_id id, int short_key);
 /* The error a message carries, with DUMP_SHORT made explicit; 0 when none. */
 int dump_item_error(const struct dump_item *it, struct alb_error *err);
 

@@ -53,9 +53,8 @@ static void key(struct jstate *st, const struct alb_field *fd)
 {
     comma(st);
     if (st->kind[st->sp] != J_ARR) {
-        const struct alb_field_info *fi = alb_field_info(fd->id);
         ob_ch(st->f, '"');
-        ob_str(st->f, fi ? fi->name : "albatross.unknown");
+        dump_field_name(st->f, fd->id, 0);
         ob_str(st->f, "\":");
     }
 }

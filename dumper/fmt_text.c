@@ -20,24 +20,6 @@ static int is_header(enum alb_field_id id)
            id == ALB_F_LENGTH;
 }
 
-/* Writes a field's short key (lengths kept: it is written for most fields). */
-static void put_key(struct obuf *f, enum alb_field_id id)
-{
-    static uint8_t key_len[ALB_F_COUNT];
-    const struct alb_field_info *fi = (unsigned)id < ALB_F_COUNT ? alb_field_info(id) : NULL;
-    if (!fi) {
-        ob_ch(f, '?');
-        return;
-    }
-    if (!key_len[id]) {
-        size_t n = strlen(fi->key);
-        key_len[id] = (uint8_t)(n < 255 ? n : 255);
-    }
-    if (key_len[id] < 255)
-        ob_put(f, fi->key, key_len[id]);
-    else
-        ob_str(f, fi->key);
-}
 
 static void quoted(struct obuf *f, struct alb_bytes b)
 {
@@ -198,7 +180,7 @@ static void top_value(struct line *l, const struct alb_field *fd)
         return;
     }
     ob_ch(f, ' ');
-    put_key(f, fd->id);
+    dump_field_name(f, fd->id, 1);
     ob_ch(f, '=');
     value(f, fd, 0);
 }
@@ -247,7 +229,7 @@ static int on_line_field(void *ctx, const struct alb_field *fd)
                 l->mode = LM_ITEMS;
                 l->items = 0;
                 ob_ch(f, ' ');
-                put_key(f, fd->id);
+                dump_field_name(f, fd->id, 1);
                 ob_str(f, "=[");
             }
         } else if (l->lvl == 2 && fd->type == ALB_T_GROUP) {

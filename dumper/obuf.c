@@ -95,8 +95,12 @@ static const char two_digits[201] =
 
 void ob_u64(struct obuf *o, uint64_t v)
 {
-    char b[20];
-    char *q = b + sizeof b;
+    unsigned n = 1;
+    for (uint64_t t = v; t >= 10; t /= 10)
+        n++;
+    ob_need(o, 20);
+    char *q = o->p + n;
+    o->p = q;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
@@ -109,7 +113,6 @@ void ob_u64(struct obuf *o, uint64_t v)
     } else {
         *--q = (char)('0' + v);
     }
-    ob_put(o, q, (size_t)(b + sizeof b - q));
 }
 
 void ob_i64(struct obuf *o, int64_t v)

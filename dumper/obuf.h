@@ -37,13 +37,34 @@ static inline void ob_need(struct obuf *o, size_t n)
         ob_room(o, n);
 }
 
+/* n bytes, 1 <= n <= 16, with fixed-size (inlined) copies: two that may
+ * overlap cover every length of their range. */
+static inline void ob_copy_small(char *d, const char *s, size_t n)
+{
+    if (n >= 8) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else {
+        d[0] = s[0];
+        d[n / 2] = s[n / 2];
+        d[n - 1] = s[n - 1];
+    }
+}
+
 static inline void ob_put(struct obuf *o, const void *s, size_t n)
 {
     if ((size_t)(o->end - o->p) < n) {
         ob_put_slow(o, s, n);
         return;
     }
-    memcpy(o->p, s, n);
+    /* most pieces are short: a call to memcpy would cost more than they do */
+    if (n - 1 < 16)
+        ob_copy_small(o->p, (const char *)s, n);
+    else if (n)
+        memcpy(o->p, s, n);
     o->p += n;
 }
 

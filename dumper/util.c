@@ -272,3 +272,24 @@ int dump_vm_name(const struct alb_msg *m, char *buf, size_t n)
     buf[k] = '\0';
     return 1;
 }
+
+void dump_field_name(struct obuf *o, enum alb_field_id id, int short_key)
+{
+    /* written for nearly every field: the lengths are kept */
+    static uint8_t len[2][ALB_F_COUNT];
+    const struct alb_field_info *fi = (unsigned)id < ALB_F_COUNT ? alb_field_info(id) : NULL;
+    if (!fi) {
+        ob_str(o, short_key ? "?" : "albatross.unknown");
+        return;
+    }
+    const char *text = short_key ? fi->key : fi->name;
+    uint8_t *n = &len[short_key != 0][id];
+    if (!*n) {
+        size_t l = strlen(text);
+        *n = (uint8_t)(l < 255 ? l : 255);
+    }
+    if (*n < 255)
+        ob_put(o, text, *n);
+    else
+        ob_str(o, text);
+}

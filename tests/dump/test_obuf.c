@@ -113,6 +113,24 @@ static void numbers(void)
     ob_free(&o);
 }
 
+/* Pieces of every short length (copied without memcpy) and longer ones. */
+static void pieces(void)
+{
+    char src[64], want[64 * 64];
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = (char)('A' + i % 50);
+    struct obuf o;
+    ob_init(&o, NULL);
+    size_t k = 0;
+    for (size_t n = 0; n <= sizeof src; n++) {
+        ob_put(&o, src, n);
+        memcpy(want + k, src, n);
+        k += n;
+    }
+    CHECK(holds(&o, want, k), "pieces of 0 to %zu bytes", sizeof src);
+    ob_free(&o);
+}
+
 /* Only committed bytes reach the file; a rewound line never does; a line
  * longer than the buffer grows it and stays whole. */
 static void commit_and_flush(void)
@@ -145,6 +163,7 @@ int main(void)
 {
     escaping();
     numbers();
+    pieces();
     commit_and_flush();
     return t_summary("obuf");
 }
