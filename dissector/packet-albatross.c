@@ -19,6 +19,7 @@
  */
 #define WS_BUILD_DLL
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <epan/packet.h>
@@ -128,20 +129,25 @@ static val64_string exit_vals[4];
 
 /* ------------------------------------------------------------------ state */
 
-/* A request waiting for (or matched with) its reply. */
+/* A request waiting for (or matched with) its reply; messages are named by
+ * frame and index within the frame. */
 struct alb_trans {
-    guint32 req_frame;
-    guint32 rep_frame;
+    guint64 id;                 /* key in the pending map */
     nstime_t req_ts;
+    guint32 req_frame, req_index;
+    guint32 rep_frame, rep_index;   /* rep_frame 0: no reply yet */
     enum alb_kind req_kind;
 };
 
-/* What the first pass learnt about one message: kept per frame and per
- * message index within the frame. */
-struct alb_note {
-    struct alb_trans *trans;
-    gboolean is_request;
-    gboolean is_reply;
+/* An append-only sequence in file memory whose elements never move (the
+ * pending maps point into it).  Small blocks: most conversations hold a
+ * few transactions. */
+#define SEQ_BLOCK 16
+
+struct seq {
+    wmem_array_t *blocks;       /* guint8 *, SEQ_BLOCK elements each */
+    guint32 count;
+    guint32 elem_size;
 };
 
 /* Per-direction reassembly of a Unix-socket stream (first pass only). */
@@ -152,14 +158,21 @@ struct alb_flow {
     guint32 first_frame;        /* where the pending bytes start */
 };
 
+/* The first pass records every request (in requests) and every reply that
+ * matched one (in replies, pointing at its request) in frame order, so a
+ * message's transaction is found again by frame and index. */
 struct alb_conv {
     wmem_map_t *pending[2];     /* request id -> struct alb_trans *, per direction */
+    struct seq requests;        /* struct alb_trans */
+    struct seq replies;         /* struct alb_trans * */
     gboolean have_first;
     address first_src;
     guint32 first_port;
     guint64 first_pid;          /* sockdump: the first sender */
     enum alb_channel channel;   /* from the socket path */
     struct alb_flow flow[2];
+    const char *pid_label[2];   /* sockdump: "pid N" of both ends, when made */
+    guint64 labelled_pid[2];
 };
 
 /* One message (or undecodable run) that a sockdump record completes. */
@@ -194,10 +207,13 @@ struct alb_tap_info {
     const char *err;
 };
 
-enum { KEY_COUNT = 0, KEY_RECORD = 1, KEY_MSG_BASE = 16 };
+enum { KEY_COUNT = 0, KEY_RECORD = 1 };
 
 static wmem_map_t *sockdump_convs;  /* "path|pid|pid" -> conversation id */
 static guint32 sockdump_next_id;
+
+/* "Reply Vm.Create" and the like, made once: every success reply is labelled */
+static const char *reply_label[ALB_K_COUNT];
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -243,6 +259,76 @@ static guint32 next_msg_index(packet_info *pinfo)
     return (*n)++;
 }
 
+static void seq_init(struct seq *sq, size_t elem_size)
+{
+    sq->blocks = wmem_array_new(wmem_file_scope(), sizeof(guint8 *));
+    sq->count = 0;
+    sq->elem_size = (guint32)elem_size;
+}
+
+static void *seq_at(const struct seq *sq, guint32 i)
+{
+    guint8 *block = *(guint8 **)wmem_array_index(sq->blocks, i / SEQ_BLOCK);
+    return block + (size_t)(i % SEQ_BLOCK) * sq->elem_size;
+}
+
+static void *seq_append(struct seq *sq)
+{
+    if (sq->count % SEQ_BLOCK == 0) {
+        guint8 *block = (guint8 *)wmem_alloc(wmem_file_scope(), (size_t)SEQ_BLOCK * sq->elem_size);
+        wmem_array_append_one(sq->blocks, block);
+    }
+    return seq_at(sq, sq->count++);
+}
+
+/* Transaction i of a sequence: requests hold them, replies point at them. */
+static struct alb_trans *seq_trans(const struct seq *sq, gboolean replies, guint32 i)
+{
+    void *e = seq_at(sq, i);
+    return replies ? *(struct alb_trans **)e : (struct alb_trans *)e;
+}
+
+/* Orders the message a transaction was recorded for (its request, or its
+ * reply) against message (frame, index). */
+static int msg_cmp(const struct alb_trans *t, gboolean reply, guint32 frame, guint32 index)
+{
+    guint32 f = reply ? t->rep_frame : t->req_frame;
+    guint32 i = reply ? t->rep_index : t->req_index;
+    if (f != frame)
+        return f < frame ? -1 : 1;
+    return i < index ? -1 : i > index;
+}
+
+/* The sequences are in message order: on the first pass the message is
+ * newer than all of them, which takes one comparison to see. */
+static struct alb_trans *seq_find(const struct seq *sq, gboolean replies, guint32 frame,
+                                  guint32 index)
+{
+    guint32 lo = 0, hi = sq->count;
+    if (hi == 0 || msg_cmp(seq_trans(sq, replies, hi - 1), replies, frame, index) < 0)
+        return NULL;
+    while (lo < hi) {
+        guint32 mid = lo + (hi - lo) / 2;
+        struct alb_trans *t = seq_trans(sq, replies, mid);
+        int c = msg_cmp(t, replies, frame, index);
+        if (c == 0)
+            return t;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The transaction message (frame, index) is the request or the matched
+ * reply of, or NULL. */
+static struct alb_trans *trans_of(const struct alb_conv *cs, guint32 frame, guint32 index)
+{
+    struct alb_trans *t = seq_find(&cs->requests, FALSE, frame, index);
+    return t ? t : seq_find(&cs->replies, TRUE, frame, index);
+}
+
 static struct alb_conv *conv_state(conversation_t *conv)
 {
     struct alb_conv *cs = (struct alb_conv *)conversation_get_proto_data(conv, proto_albatross);
@@ -250,6 +336,8 @@ static struct alb_conv *conv_state(conversation_t *conv)
         cs = wmem_new0(wmem_file_scope(), struct alb_conv);
         cs->pending[0] = wmem_map_new(wmem_file_scope(), g_int64_hash, g_int64_equal);
         cs->pending[1] = wmem_map_new(wmem_file_scope(), g_int64_hash, g_int64_equal);
+        seq_init(&cs->requests, sizeof(struct alb_trans));
+        seq_init(&cs->replies, sizeof(struct alb_trans *));
         cs->flow[0].parts = wmem_array_new(wmem_file_scope(), sizeof(struct alb_record *));
         cs->flow[1].parts = wmem_array_new(wmem_file_scope(), sizeof(struct alb_record *));
         conversation_add_proto_data(conv, proto_albatross, cs);
@@ -287,6 +375,8 @@ static const char *kind_label(wmem_allocator_t *a, const struct alb_msg *m)
 {
     if (m->kind == ALB_K_SUCCESS && m->version == 2) {
         enum alb_kind op = alb_reply_op(m->tag);
+        if ((unsigned)op < ALB_K_COUNT && reply_label[op])
+            return reply_label[op];
         if (op != ALB_K_UNKNOWN)
             return wmem_strdup_printf(a, "Reply %s", alb_kind_info(op)->name);
         return wmem_strdup_printf(a, "Reply 0x%08x", m->tag);
@@ -310,6 +400,7 @@ static gboolean is_unknown_kind(enum alb_kind k)
 struct walk {
     packet_info *pinfo;
     tvbuff_t *tvb;
+    gboolean full;              /* a tree is built: every string and list text is wanted */
     proto_tree *tree[WALK_DEPTH];
     proto_item *item[WALK_DEPTH];
     enum alb_field_id id[WALK_DEPTH];
@@ -331,7 +422,12 @@ static const char *show_bytes(wmem_allocator_t *a, const struct alb_bytes *b)
 {
     if (!b->p || b->n == 0)
         return "";
-    return format_text(a, b->p, b->n);
+    /* format_text shows printable ASCII as it is: most names and texts need
+     * no scan for escapes */
+    for (size_t i = 0; i < b->n; i++)
+        if (b->p[i] < 0x20 || b->p[i] > 0x7e)
+            return format_text(a, b->p, b->n);
+    return wmem_strndup(a, (const char *)b->p, b->n);
 }
 
 static void add_time(struct walk *w, proto_tree *tree, const struct alb_field *f, gint off, gint len)
@@ -363,12 +459,73 @@ static void add_time(struct walk *w, proto_tree *tree, const struct alb_field *f
     proto_item_set_generated(g);
 }
 
+/* The numbers the Info column shows (log events, statistics pids). */
+static void note_number(struct walk *w, const struct alb_field *f)
+{
+    if (f->type == ALB_T_UINT || f->type == ALB_T_IPV4) {
+        if (f->id == ALB_F_EVENT) {
+            w->have_event = TRUE;
+            w->event = f->v.u;
+        } else if (f->id == ALB_F_EV_IP) {
+            w->have_ip = TRUE;
+            w->ip = f->v.u;
+        } else if (f->id == ALB_F_EV_PORT) {
+            w->port = f->v.u;
+        }
+    } else if (f->type == ALB_T_INT) {
+        if (f->id == ALB_F_EV_EXIT) {
+            w->have_exit = TRUE;
+            w->exit_kind = f->v.i;
+        } else if (f->id == ALB_F_EV_CODE) {
+            w->have_code = TRUE;
+            w->code = f->v.i;
+        } else if (f->id == ALB_F_EV_PID || f->id == ALB_F_STATS_PID) {
+            w->have_pid = TRUE;
+            w->pid = f->v.i;
+        }
+    }
+}
+
+/* A string: shown in the tree, joined into its list's text, and kept when
+ * it is the message's VM name or Info text. */
+static proto_item *walk_string(struct walk *w, proto_tree *tree, const struct alb_field *f,
+                               gint off, gint len)
+{
+    gboolean joined = w->sp > 0 && w->joined[w->sp];
+    gboolean is_name = f->id == ALB_F_NAME && f->depth == 0;
+    gboolean is_text = f->depth == 0 && (f->id == ALB_F_CONSOLE_LINE || f->id == ALB_F_MSG ||
+                                         f->id == ALB_F_CLIENT_ARG);
+    if (!w->full && !joined && !is_name && !is_text)
+        return NULL;
+    const char *s = show_bytes(w->pinfo->pool, &f->v.b);
+    proto_item *ti = w->full ? proto_tree_add_string(tree, hf_field[f->id], w->tvb, off, len, s)
+                             : NULL;
+    if (joined) {
+        wmem_strbuf_t *j = w->joined[w->sp];
+        gboolean dotted = w->id[w->sp] == ALB_F_VM_NAME || w->id[w->sp] == ALB_F_INFO_NAME;
+        if (f->index > 0)
+            wmem_strbuf_append_len(j, dotted ? "." : ", ", dotted ? 1 : 2);
+        wmem_strbuf_append_len(j, s, strlen(s));
+    }
+    if (is_name) {
+        w->vm_name = s;
+        if (w->full) {
+            proto_item *g = proto_tree_add_string(tree, hf_name_str, w->tvb, off, len, s);
+            proto_item_set_generated(g);
+        }
+    } else if (is_text) {
+        w->text = s;
+    }
+    return ti;
+}
+
 static void walk_value(struct walk *w, const struct alb_field *f, gint off, gint len)
 {
     proto_tree *tree = w->tree[w->sp];
     int hf = hf_field[f->id];
     proto_item *ti = NULL;
 
+    note_number(w, f);
     switch (f->type) {
     case ALB_T_UINT:
     case ALB_T_IPV4:
@@ -380,49 +537,13 @@ static void walk_value(struct walk *w, const struct alb_field *f, gint off, gint
             ti = proto_tree_add_boolean(tree, hf, w->tvb, off, len, (guint32)f->v.u);
         else
             ti = proto_tree_add_uint(tree, hf, w->tvb, off, len, (guint32)f->v.u);
-        if (f->id == ALB_F_EVENT) {
-            w->have_event = TRUE;
-            w->event = f->v.u;
-        } else if (f->id == ALB_F_EV_IP) {
-            w->have_ip = TRUE;
-            w->ip = f->v.u;
-        } else if (f->id == ALB_F_EV_PORT) {
-            w->port = f->v.u;
-        }
         break;
     case ALB_T_INT:
         ti = proto_tree_add_int64(tree, hf, w->tvb, off, len, f->v.i);
-        if (f->id == ALB_F_EV_EXIT) {
-            w->have_exit = TRUE;
-            w->exit_kind = f->v.i;
-        } else if (f->id == ALB_F_EV_CODE) {
-            w->have_code = TRUE;
-            w->code = f->v.i;
-        } else if (f->id == ALB_F_EV_PID || f->id == ALB_F_STATS_PID) {
-            w->have_pid = TRUE;
-            w->pid = f->v.i;
-        }
         break;
-    case ALB_T_STR: {
-        const char *s = show_bytes(w->pinfo->pool, &f->v.b);
-        ti = proto_tree_add_string(tree, hf, w->tvb, off, len, s);
-        if (w->sp > 0 && w->joined[w->sp]) {
-            wmem_strbuf_t *j = w->joined[w->sp];
-            gboolean dotted = w->id[w->sp] == ALB_F_VM_NAME || w->id[w->sp] == ALB_F_INFO_NAME;
-            if (f->index > 0)
-                wmem_strbuf_append(j, dotted ? "." : ", ");
-            wmem_strbuf_append(j, s);
-        }
-        if (f->id == ALB_F_NAME && f->depth == 0) {
-            w->vm_name = s;
-            proto_item *g = proto_tree_add_string(tree, hf_name_str, w->tvb, off, len, s);
-            proto_item_set_generated(g);
-        } else if (f->depth == 0 && (f->id == ALB_F_CONSOLE_LINE || f->id == ALB_F_MSG ||
-                                     f->id == ALB_F_CLIENT_ARG)) {
-            w->text = s;
-        }
+    case ALB_T_STR:
+        ti = walk_string(w, tree, f, off, len);
         break;
-    }
     case ALB_T_BYTES:
         ti = proto_tree_add_bytes(tree, hf, w->tvb, off, len, f->v.b.n ? f->v.b.p : NULL);
         break;
@@ -443,6 +564,51 @@ static void walk_value(struct walk *w, const struct alb_field *f, gint off, gint
     }
 }
 
+/* Without a tree only what the Info column and the statistics read is
+ * kept: the VM name, the Info text and the numbers.  Tree calls would
+ * return at once on a NULL tree (and cannot throw: the parser keeps every
+ * field within the bytes it was given), so they are left out.  Out-of-range
+ * timestamps still raise their expert info. */
+static int walk_info_only(struct walk *w, const struct alb_field *f, gint off, gint len)
+{
+    switch (f->ev) {
+    case ALB_FE_VALUE:
+        note_number(w, f);
+        if (f->type == ALB_T_STR)
+            walk_string(w, NULL, f, off, len);
+        else if (f->type == ALB_T_TIME)
+            add_time(w, NULL, f, off, len);
+        break;
+    case ALB_FE_OPEN:
+        if (w->sp + 1 >= WALK_DEPTH) {
+            w->lost++;
+            break;
+        }
+        w->sp++;
+        w->id[w->sp] = f->id;
+        w->joined[w->sp] = f->type == ALB_T_LIST && f->id == ALB_F_VM_NAME && w->sp == 1
+                               ? wmem_strbuf_new(w->pinfo->pool, "")
+                               : NULL;
+        break;
+    case ALB_FE_CLOSE: {
+        if (w->lost) {
+            w->lost--;
+            break;
+        }
+        int i = w->sp;
+        while (i > 0 && w->id[i] != f->id)
+            i--;
+        if (i == 0)
+            break;
+        if (f->type == ALB_T_LIST && f->id == ALB_F_VM_NAME && i == 1)
+            w->vm_name = w->joined[i] ? wmem_strbuf_get_str(w->joined[i]) : "";
+        w->sp = i - 1;
+        break;
+    }
+    }
+    return 0;
+}
+
 static int walk_cb(void *ctx, const struct alb_field *f)
 {
     struct walk *w = (struct walk *)ctx;
@@ -455,6 +621,9 @@ static int walk_cb(void *ctx, const struct alb_field *f)
         return 1;
     off = (gint)f->off;
     len = (gint)f->len;
+
+    if (!w->full)
+        return walk_info_only(w, f, off, len);
 
     switch (f->ev) {
     case ALB_FE_VALUE:
@@ -511,72 +680,128 @@ static int walk_cb(void *ctx, const struct alb_field *f)
 
 /* ------------------------------------------------------------------ one message */
 
-static void info_append(wmem_strbuf_t *sb, const char *s)
+/* The Info text of one message, built in packet memory (wmem_strbuf
+ * copies byte by byte, and this runs for every message). */
+struct info_text {
+    wmem_allocator_t *a;
+    char *s;
+    size_t len, cap;
+};
+
+static void info_put(struct info_text *t, const char *p, size_t n)
 {
-    if (wmem_strbuf_get_len(sb))
-        wmem_strbuf_append_c(sb, ' ');
-    wmem_strbuf_append(sb, s);
+    if (n >= t->cap - t->len) {
+        size_t cap = t->cap;
+        while (n >= cap - t->len)
+            cap *= 2;
+        t->s = (char *)wmem_realloc(t->a, t->s, cap);
+        t->cap = cap;
+    }
+    memcpy(t->s + t->len, p, n);
+    t->len += n;
+    t->s[t->len] = '\0';
 }
 
-static void info_quoted(wmem_strbuf_t *sb, const char *s)
+static void info_printf(struct info_text *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void info_printf(struct info_text *t, const char *fmt, ...)
+{
+    char buf[96];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = g_vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < sizeof buf) {
+        info_put(t, buf, (size_t)n);
+    } else {
+        va_start(ap, fmt);
+        char *long_text = wmem_strdup_vprintf(t->a, fmt, ap);
+        va_end(ap);
+        info_put(t, long_text, strlen(long_text));
+    }
+}
+
+static void info_append(struct info_text *t, const char *s)
+{
+    if (t->len)
+        info_put(t, " ", 1);
+    info_put(t, s, strlen(s));
+}
+
+static void info_quoted(struct info_text *t, const char *s)
 {
     size_t n = strlen(s);
-    if (wmem_strbuf_get_len(sb))
-        wmem_strbuf_append_c(sb, ' ');
-    wmem_strbuf_append_c(sb, '"');
+    if (t->len)
+        info_put(t, " ", 1);
+    info_put(t, "\"", 1);
     if (n > 60) {
-        wmem_strbuf_append_len(sb, s, 57);
-        wmem_strbuf_append(sb, "...");
+        info_put(t, s, 57);
+        info_put(t, "...", 3);
     } else {
-        wmem_strbuf_append(sb, s);
+        info_put(t, s, n);
     }
-    wmem_strbuf_append_c(sb, '"');
+    info_put(t, "\"", 1);
+}
+
+/* " id=N": every request and reply carries it, and printf is slow */
+static void info_append_id(struct info_text *t, guint64 id)
+{
+    char digits[24];
+    char *p = digits + sizeof digits;
+    do {
+        *--p = (char)('0' + id % 10);
+        id /= 10;
+    } while (id);
+    info_put(t, " id=", 4);
+    info_put(t, p, (size_t)(digits + sizeof digits - p));
 }
 
 static const char *build_info(wmem_allocator_t *a, const struct alb_msg *m, const struct walk *w,
                               const char *label, enum alb_err r)
 {
-    wmem_strbuf_t *sb = wmem_strbuf_new(a, "");
+    struct info_text t = { a, NULL, 0, 128 };
     const struct alb_kind_info *ki = alb_kind_info(m->kind);
 
-    info_append(sb, label);
+    t.s = (char *)wmem_alloc(a, t.cap);
+    t.s[0] = '\0';
+    info_append(&t, label);
     if (w->vm_name && *w->vm_name)
-        info_append(sb, w->vm_name);
+        info_append(&t, w->vm_name);
     if (w->have_event) {
         const char *ev = alb_event_name(w->event);
         if (ev)
-            info_append(sb, ev);
+            info_append(&t, ev);
         else
-            wmem_strbuf_append_printf(sb, " event %" PRIu64, w->event);
+            info_printf(&t, " event %" PRIu64, w->event);
         if (w->have_ip)
-            wmem_strbuf_append_printf(sb, " %u.%u.%u.%u:%" PRIu64, (unsigned)(w->ip >> 24) & 255,
-                                      (unsigned)(w->ip >> 16) & 255, (unsigned)(w->ip >> 8) & 255,
-                                      (unsigned)w->ip & 255, w->port);
+            info_printf(&t, " %u.%u.%u.%u:%" PRIu64, (unsigned)(w->ip >> 24) & 255,
+                        (unsigned)(w->ip >> 16) & 255, (unsigned)(w->ip >> 8) & 255,
+                        (unsigned)w->ip & 255, w->port);
         if (w->have_exit) {
             const char *ex = alb_exit_name(w->exit_kind);
             if (ex)
-                info_append(sb, ex);
+                info_append(&t, ex);
             else
-                wmem_strbuf_append_printf(sb, " exit %" PRId64, w->exit_kind);
+                info_printf(&t, " exit %" PRId64, w->exit_kind);
             if (w->have_code)
-                wmem_strbuf_append_printf(sb, " %" PRId64, w->code);
+                info_printf(&t, " %" PRId64, w->code);
         } else if (w->have_pid && w->event == ALB_EV_VM_START) {
-            wmem_strbuf_append_printf(sb, " pid=%" PRId64, w->pid);
+            info_printf(&t, " pid=%" PRId64, w->pid);
         }
     } else if (w->have_pid && (m->kind == ALB_K_STATS_ADD || m->kind == ALB_K_V0_STATS_ADD ||
                                m->kind == ALB_K_V0_STATS_REMOVE ||
                                m->kind == ALB_K_V0_STATS_STATISTICS)) {
-        wmem_strbuf_append_printf(sb, " pid=%" PRId64, w->pid);
+        info_printf(&t, " pid=%" PRId64, w->pid);
     }
     if (w->text)
-        info_quoted(sb, w->text);
+        info_quoted(&t, w->text);
     if (r == ALB_E_OK || r == ALB_E_NEED_MORE) {
         if (ki && ki->role != ALB_ROLE_PUSH)
-            wmem_strbuf_append_printf(sb, " id=%" PRIu64, m->id);
+            info_append_id(&t, m->id);
         if (m->err.code != ALB_E_OK)
-            wmem_strbuf_append_printf(sb, " [%s]", alb_err_name(m->err.code));
+            info_printf(&t, " [%s]", alb_err_name(m->err.code));
     }
-    return wmem_strbuf_get_str(sb);
+    return t.s;
 }
 
 static void add_warnings(packet_info *pinfo, proto_item *root, const struct walk *w,
@@ -673,67 +898,69 @@ static void add_error(packet_info *pinfo, proto_item *root, const struct walk *w
     }
 }
 
-/* Request/response matching, first pass only; returns what to show. */
-static struct alb_note *track(packet_info *pinfo, const struct alb_ctx *cx, const struct alb_msg *m,
-                              guint32 index)
+/* Request/response matching, first pass only.  Returns the transaction
+ * this message is the request or the matched reply of, or NULL. */
+static struct alb_trans *track(packet_info *pinfo, const struct alb_ctx *cx,
+                               const struct alb_msg *m, guint32 index)
 {
-    guint32 key = KEY_MSG_BASE + index;
-    struct alb_note *note = (struct alb_note *)p_get_proto_data(wmem_file_scope(), pinfo,
-                                                                proto_albatross, key);
-    if (note || PINFO_FD_VISITED(pinfo) || !cx || !cx->cs)
-        return note;
+    if (!cx || !cx->cs)
+        return NULL;
+    struct alb_trans *t = trans_of(cx->cs, pinfo->num, index);
+    if (t || PINFO_FD_VISITED(pinfo))
+        return t;
 
     const struct alb_kind_info *ki = alb_kind_info(m->kind);
     if (!ki || is_unknown_kind(m->kind))
         return NULL;
-    note = wmem_new0(wmem_file_scope(), struct alb_note);
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_albatross, key, note);
 
     if (ki->role == ALB_ROLE_REQUEST) {
-        struct alb_trans *t = wmem_new0(wmem_file_scope(), struct alb_trans);
-        guint64 *id = wmem_new(wmem_file_scope(), guint64);
-        *id = m->id;
+        t = (struct alb_trans *)seq_append(&cx->cs->requests);
+        memset(t, 0, sizeof *t);
+        t->id = m->id;
         t->req_frame = pinfo->num;
+        t->req_index = index;
         t->req_ts = pinfo->abs_ts;
         t->req_kind = m->kind;
-        wmem_map_insert(cx->cs->pending[cx->dir], id, t);
-        note->trans = t;
-        note->is_request = TRUE;
+        wmem_map_insert(cx->cs->pending[cx->dir], &t->id, t);
     } else if (ki->role == ALB_ROLE_REPLY) {
         unsigned from = cx->nodir ? cx->dir : 1u - cx->dir;
         guint64 id = m->id;
-        struct alb_trans *t = (struct alb_trans *)wmem_map_lookup(cx->cs->pending[from], &id);
-        if (t && t->rep_frame == 0 && t->req_frame != pinfo->num) {
-            /* a success reply names its request's operation (WV2) */
-            enum alb_kind op = m->version == 2 && m->kind == ALB_K_SUCCESS ? alb_reply_op(m->tag)
-                                                                           : ALB_K_COUNT;
-            if (m->kind == ALB_K_VM_INFO_REPLY)
-                op = ALB_K_VM_INFO;
-            if (op == ALB_K_COUNT || op == t->req_kind) {
-                t->rep_frame = pinfo->num;
-                wmem_map_remove(cx->cs->pending[from], &id);
-                note->trans = t;
-                note->is_reply = TRUE;
-            }
-        }
+        t = (struct alb_trans *)wmem_map_lookup(cx->cs->pending[from], &id);
+        if (!t || t->rep_frame != 0 || t->req_frame == pinfo->num)
+            return NULL;
+        /* a success reply names its request's operation (WV2) */
+        enum alb_kind op = m->version == 2 && m->kind == ALB_K_SUCCESS ? alb_reply_op(m->tag)
+                                                                       : ALB_K_COUNT;
+        if (m->kind == ALB_K_VM_INFO_REPLY)
+            op = ALB_K_VM_INFO;
+        if (op != ALB_K_COUNT && op != t->req_kind)
+            return NULL;
+        t->rep_frame = pinfo->num;
+        t->rep_index = index;
+        wmem_map_remove(cx->cs->pending[from], &id);
+        *(struct alb_trans **)seq_append(&cx->cs->replies) = t;
+    } else {
+        return NULL;
     }
-    return note;
+    return t;
 }
 
 static void show_tracking(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                          const struct alb_note *note)
+                          const struct alb_trans *t)
 {
     proto_item *ti;
-    if (!note || !note->trans)
+    if (!t)
         return;
-    if (note->is_request && note->trans->rep_frame) {
-        ti = proto_tree_add_uint(tree, hf_response_in, tvb, 0, 0, note->trans->rep_frame);
-        proto_item_set_generated(ti);
-    } else if (note->is_reply) {
+    if (t->req_frame == pinfo->num) {
+        if (t->rep_frame) {
+            ti = proto_tree_add_uint(tree, hf_response_in, tvb, 0, 0, t->rep_frame);
+            proto_item_set_generated(ti);
+        }
+    } else {
         nstime_t delta;
-        ti = proto_tree_add_uint(tree, hf_response_to, tvb, 0, 0, note->trans->req_frame);
+        ti = proto_tree_add_uint(tree, hf_response_to, tvb, 0, 0, t->req_frame);
         proto_item_set_generated(ti);
-        nstime_delta(&delta, &pinfo->abs_ts, &note->trans->req_ts);
+        nstime_delta(&delta, &pinfo->abs_ts, &t->req_ts);
         ti = proto_tree_add_time(tree, hf_response_time, tvb, 0, 0, &delta);
         proto_item_set_generated(ti);
     }
@@ -755,9 +982,15 @@ static int dissect_unit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, con
     fill_opts(&o, ch, 1);
     w->pinfo = pinfo;
     w->tvb = tvb;
+    w->full = tree != NULL;
 
-    proto_item *root = proto_tree_add_item(tree, proto_albatross, tvb, 0, -1, ENC_NA);
-    w->tree[0] = proto_item_add_subtree(root, ett_albatross);
+    /* tree calls are skipped when there is no tree: they would return at
+     * once, after checks that cannot fail here */
+    proto_item *root = NULL;
+    if (tree) {
+        root = proto_tree_add_item(tree, proto_albatross, tvb, 0, -1, ENC_NA);
+        w->tree[0] = proto_item_add_subtree(root, ett_albatross);
+    }
 
     enum alb_err r = alb_decode(p ? p : empty, cap, &o, &m, walk_cb, w);
     const char *label;
@@ -766,17 +999,21 @@ static int dissect_unit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, con
     if (r == ALB_E_OK || (r == ALB_E_NEED_MORE && m.hdr_len && cap >= m.hdr_len)) {
         label = kind_label(pinfo->pool, &m);
         const struct alb_kind_info *ki = alb_kind_info(m.kind);
-        proto_item *ti = proto_tree_add_string(w->tree[0], hf_kind, tvb, 0, 0,
-                                               ki ? ki->snake : "unknown");
-        proto_item_set_generated(ti);
-        if (m.version == 2 && w->by_field[ALB_F_TAG]) {
-            proto_tree *tt = proto_item_add_subtree(w->by_field[ALB_F_TAG], ett_field[ALB_F_TAG]);
-            ti = proto_tree_add_boolean(tt, hf_reply, tvb, 0, 4, m.tag);
+        if (tree) {
+            proto_item *ti = proto_tree_add_string(w->tree[0], hf_kind, tvb, 0, 0,
+                                                   ki ? ki->snake : "unknown");
             proto_item_set_generated(ti);
-        }
-        if (m.version == 0 && m.channel != ALB_CH_ANY) {
-            ti = proto_tree_add_string(w->tree[0], hf_channel, tvb, 0, 0, alb_channel_name(m.channel));
-            proto_item_set_generated(ti);
+            if (m.version == 2 && w->by_field[ALB_F_TAG]) {
+                proto_tree *tt = proto_item_add_subtree(w->by_field[ALB_F_TAG],
+                                                        ett_field[ALB_F_TAG]);
+                ti = proto_tree_add_boolean(tt, hf_reply, tvb, 0, 4, m.tag);
+                proto_item_set_generated(ti);
+            }
+            if (m.version == 0 && m.channel != ALB_CH_ANY) {
+                ti = proto_tree_add_string(w->tree[0], hf_channel, tvb, 0, 0,
+                                           alb_channel_name(m.channel));
+                proto_item_set_generated(ti);
+            }
         }
         if (is_unknown_kind(m.kind) && !(m.warnings & ALB_W_NO_CHANNEL) && m.version != 1)
             expert_add_info_format(pinfo, w->by_field[ALB_F_TAG] ? w->by_field[ALB_F_TAG] : root,
@@ -786,12 +1023,15 @@ static int dissect_unit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, con
         add_error(pinfo, root, w, &m);
         if (m.err.code != ALB_E_OK)
             err_name = alb_err_name(m.err.code);
-        show_tracking(tvb, pinfo, w->tree[0], track(pinfo, cx, &m, index));
-        proto_item_append_text(root, ", %s", label);
-        if (w->vm_name && *w->vm_name)
-            proto_item_append_text(root, " %s", w->vm_name);
-        if (ki && ki->role != ALB_ROLE_PUSH)
-            proto_item_append_text(root, ", id %" PRIu64, m.id);
+        const struct alb_trans *t = track(pinfo, cx, &m, index);
+        if (tree) {
+            show_tracking(tvb, pinfo, w->tree[0], t);
+            proto_item_append_text(root, ", %s", label);
+            if (w->vm_name && *w->vm_name)
+                proto_item_append_text(root, " %s", w->vm_name);
+            if (ki && ki->role != ALB_ROLE_PUSH)
+                proto_item_append_text(root, ", id %" PRIu64, m.id);
+        }
     } else {
         /* the stream cannot be framed here: show what the parser said */
         label = r == ALB_E_NEED_MORE ? "Truncated header" : "Undecodable";
@@ -826,48 +1066,66 @@ static int dissect_unit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, con
         proto_item_append_text(root, ", %s (%s)", label, alb_err_str(r));
     }
 
-    const char *info = (r == ALB_E_OK || r == ALB_E_NEED_MORE) && m.hdr_len && cap >= m.hdr_len
-                           ? build_info(pinfo->pool, &m, w, label, r)
-                           : wmem_strdup_printf(pinfo->pool, "%s (%s)", label, alb_err_str(r));
-    if (index == 0) {
+    if (index == 0)
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "Albatross");
-        col_clear(pinfo->cinfo, COL_INFO);
-        col_add_str(pinfo->cinfo, COL_INFO, info);
-    } else {
-        col_append_sep_str(pinfo->cinfo, COL_INFO, " | ", info);
+    /* the Info text is built only where it is shown (tshark -T fields has no columns) */
+    if (col_get_writable(pinfo->cinfo, COL_INFO)) {
+        const char *info = (r == ALB_E_OK || r == ALB_E_NEED_MORE) && m.hdr_len && cap >= m.hdr_len
+                               ? build_info(pinfo->pool, &m, w, label, r)
+                               : wmem_strdup_printf(pinfo->pool, "%s (%s)", label, alb_err_str(r));
+        if (index == 0) {
+            col_clear(pinfo->cinfo, COL_INFO);
+            col_add_str(pinfo->cinfo, COL_INFO, info);
+        } else {
+            col_append_sep_str(pinfo->cinfo, COL_INFO, " | ", info);
+        }
+        col_set_fence(pinfo->cinfo, COL_INFO);
     }
-    col_set_fence(pinfo->cinfo, COL_INFO);
 
-    struct alb_tap_info *tap = wmem_new(pinfo->pool, struct alb_tap_info);
-    tap->kind = label;
-    tap->vm = w->vm_name && *w->vm_name ? w->vm_name : "(none)";
-    tap->err = err_name;
-    tap_queue_packet(albatross_tap, pinfo, tap);
+    if (have_tap_listener(albatross_tap)) {
+        struct alb_tap_info *tap = wmem_new(pinfo->pool, struct alb_tap_info);
+        tap->kind = label;
+        tap->vm = w->vm_name && *w->vm_name ? w->vm_name : "(none)";
+        tap->err = err_name;
+        tap_queue_packet(albatross_tap, pinfo, tap);
+    }
     return (int)tvb_reported_length(tvb);
 }
 
-/* Dissects every unit in tvb, without reassembly (exported PDUs, and a
- * record whose stream state is unknown). */
-static int dissect_units(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const struct alb_ctx *cx)
+/* Dissects every unit in tvb as framed with o, without reassembly; returns
+ * how many there were. */
+static guint dissect_framed_units(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                  const struct alb_ctx *cx, const struct alb_opts *o)
 {
     guint cap = tvb_captured_length(tvb);
     guint off = 0;
-    struct alb_opts o;
-    fill_opts(&o, cx ? cx->channel : ALB_CH_ANY, 1);
+    guint count = 0;
     while (off < cap) {
         const guint8 *p = tvb_get_ptr(tvb, off, cap - off);
         guint64 need;
-        guint64 n = unit_length(p, cap - off, &o, &need);
+        guint64 n = unit_length(p, cap - off, o, &need);
         tvbuff_t *sub;
-        if (n == 0 || n > cap - off)
+        if (off == 0 && n == cap && tvb_reported_length(tvb) == cap)
+            sub = tvb;  /* the one unit is all of tvb */
+        else if (n == 0 || n > cap - off)
             sub = tvb_new_subset_remaining(tvb, off);  /* cut short: decode the prefix */
         else
             sub = tvb_new_subset_length(tvb, off, (gint)n);
         dissect_unit(sub, pinfo, tree, cx);
+        count++;
         if (n == 0 || n > cap - off)
             break;
         off += (guint)n;
     }
+    return count;
+}
+
+/* Dissects every unit in tvb, without reassembly (exported PDUs). */
+static int dissect_units(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const struct alb_ctx *cx)
+{
+    struct alb_opts o;
+    fill_opts(&o, cx ? cx->channel : ALB_CH_ANY, 1);
+    dissect_framed_units(tvb, pinfo, tree, cx, &o);
     return (int)tvb_captured_length(tvb);
 }
 
@@ -1028,11 +1286,10 @@ static gboolean sd_parse(const guint8 *p, guint cap, struct sd_header *h)
     gboolean try16 = pref_sockdump != SD_125;
     memset(h, 0, sizeof *h);
     if (try125 && cap >= 125 && p[0] <= 108) {
-        gboolean ok = TRUE;
-        for (guint i = 1; i <= p[0] && ok; i++)
-            ok = p[i] != 0;
-        for (guint i = 1u + p[0]; i < 109 && ok; i++)
-            ok = p[i] == 0;
+        static const guint8 zeros[108];
+        /* the path has no NUL, its padding nothing else */
+        gboolean ok = memchr(p + 1, 0, p[0]) == NULL &&
+                      memcmp(p + 1 + p[0], zeros, 108u - p[0]) == 0;
         /* pids are below 2^32 */
         for (guint i = 109; i < 113 && ok; i++)
             ok = p[i] == 0 && p[i + 8] == 0;
@@ -1156,10 +1413,47 @@ static struct alb_record *sd_reassemble(packet_info *pinfo, struct alb_conv *cs,
     return rec;
 }
 
-static conversation_t *sd_conversation(packet_info *pinfo, const struct sd_header *h)
+/* Whether the payload is whole units end to end, framed from its start as
+ * sd_reassemble frames it: such a record needs no reassembly state. */
+static gboolean sd_whole_units(const guint8 *p, guint len, const struct alb_opts *o)
+{
+    guint off = 0;
+    while (off < len) {
+        guint64 need;
+        guint64 n = unit_length(p + off, len - off, o, &need);
+        if (n == 0 || n > len - off)
+            return FALSE;
+        off += (guint)n;
+    }
+    return TRUE;
+}
+
+/* The socket of the last record: records of one socket mostly come in a
+ * row, and the map key (formatted path and pids) is costly to build and
+ * hash.  Equal raw bytes give an equal key. */
+static struct {
+    struct alb_conv *cs;        /* NULL: nothing cached */
+    guint path_len;
+    guint8 path[108];
+    guint64 lo, hi;
+} sd_last;
+
+/* The cached state is file memory, which goes with the file. */
+static void sd_forget_last(void)
+{
+    memset(&sd_last, 0, sizeof sd_last);
+}
+
+static struct alb_conv *sd_conv_state(packet_info *pinfo, const struct sd_header *h)
 {
     guint64 lo = h->pid < h->peer_pid ? h->pid : h->peer_pid;
     guint64 hi = h->pid < h->peer_pid ? h->peer_pid : h->pid;
+    guint path_len = h->path ? h->path_len : 0;
+
+    if (sd_last.cs && sd_last.lo == lo && sd_last.hi == hi && sd_last.path_len == path_len &&
+        (path_len == 0 || memcmp(sd_last.path, h->path, path_len) == 0))
+        return sd_last.cs;
+
     char *key = wmem_strdup_printf(pinfo->pool, "%s|%" PRIu64 "|%" PRIu64,
                                    h->path ? format_text(pinfo->pool, h->path, h->path_len) : "",
                                    lo, hi);
@@ -1168,7 +1462,30 @@ static conversation_t *sd_conversation(packet_info *pinfo, const struct sd_heade
         id = ++sockdump_next_id;
         wmem_map_insert(sockdump_convs, wmem_strdup(wmem_file_scope(), key), GUINT_TO_POINTER(id));
     }
-    return find_or_create_conversation_by_id(pinfo, CONVERSATION_LOG, id);
+    conversation_t *conv = find_or_create_conversation_by_id(pinfo, CONVERSATION_LOG, id);
+    struct alb_conv *cs = conv_state(conv);
+    sd_last.cs = cs;
+    sd_last.lo = lo;
+    sd_last.hi = hi;
+    sd_last.path_len = path_len;
+    if (path_len)
+        memcpy(sd_last.path, h->path, path_len);
+    return cs;
+}
+
+/* "pid N" for the address columns, made once per socket and pid (a socket
+ * has the two pids of its key). */
+static const char *sd_pid_label(packet_info *pinfo, struct alb_conv *cs, guint64 pid)
+{
+    for (int i = 0; i < 2; i++) {
+        if (!cs->pid_label[i]) {
+            cs->pid_label[i] = wmem_strdup_printf(wmem_file_scope(), "pid %" PRIu64, pid);
+            cs->labelled_pid[i] = pid;
+        }
+        if (cs->labelled_pid[i] == pid)
+            return cs->pid_label[i];
+    }
+    return wmem_strdup_printf(pinfo->pool, "pid %" PRIu64, pid);
 }
 
 static int dissect_albatross_sockdump(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -1186,15 +1503,7 @@ static int dissect_albatross_sockdump(tvbuff_t *tvb, packet_info *pinfo, proto_t
         return (int)cap;
     }
 
-    /* addresses: who sent this record */
-    const char *path = h.path_len ? format_text(pinfo->pool, h.path, h.path_len) : NULL;
-    char *src = wmem_strdup_printf(pinfo->pool, "pid %" PRIu64, h.pid);
-    char *dst = wmem_strdup_printf(pinfo->pool, "pid %" PRIu64, h.peer_pid);
-    set_address(&pinfo->src, AT_STRINGZ, (int)strlen(src) + 1, src);
-    set_address(&pinfo->dst, AT_STRINGZ, (int)strlen(dst) + 1, dst);
-
-    conversation_t *conv = sd_conversation(pinfo, &h);
-    struct alb_conv *cs = conv_state(conv);
+    struct alb_conv *cs = sd_conv_state(pinfo, &h);
     if (!cs->have_first) {
         cs->have_first = TRUE;
         cs->first_pid = h.pid;
@@ -1202,30 +1511,51 @@ static int dissect_albatross_sockdump(tvbuff_t *tvb, packet_info *pinfo, proto_t
     }
     struct alb_ctx cx = { cs, h.pid == cs->first_pid ? 0u : 1u, FALSE, pref_or(cs->channel), FALSE };
 
-    proto_item *hi = proto_tree_add_item(tree, hf_sd_header, tvb, 0, (gint)h.len, ENC_NA);
-    proto_tree *ht = proto_item_add_subtree(hi, ett_sockdump);
-    proto_item_append_text(hi, " (%u bytes)%s%s", h.len, path ? ", " : "", path ? path : "");
-    if (h.len == 125)
-        proto_tree_add_string(ht, hf_sd_path, tvb, 0, 109, path ? path : "");
-    proto_tree_add_uint64(ht, hf_sd_peer_pid, tvb, h.len == 125 ? 109 : 0, 8, h.peer_pid);
-    proto_tree_add_uint64(ht, hf_sd_pid, tvb, h.len == 125 ? 117 : 8, 8, h.pid);
-    proto_item *di = proto_tree_add_uint(ht, hf_sd_direction, tvb, 0, 0, cx.dir);
-    proto_item_append_text(di, cx.dir == 0 ? " (first sender)" : " (reply direction)");
-    proto_item_set_generated(di);
+    /* addresses: who sent this record */
+    const char *src = sd_pid_label(pinfo, cs, h.pid);
+    const char *dst = sd_pid_label(pinfo, cs, h.peer_pid);
+    set_address(&pinfo->src, AT_STRINGZ, (int)strlen(src) + 1, src);
+    set_address(&pinfo->dst, AT_STRINGZ, (int)strlen(dst) + 1, dst);
+
+    proto_item *hi = NULL;
+    if (tree) {
+        const char *path = h.path_len ? format_text(pinfo->pool, h.path, h.path_len) : NULL;
+        hi = proto_tree_add_item(tree, hf_sd_header, tvb, 0, (gint)h.len, ENC_NA);
+        proto_tree *ht = proto_item_add_subtree(hi, ett_sockdump);
+        proto_item_append_text(hi, " (%u bytes)%s%s", h.len, path ? ", " : "", path ? path : "");
+        if (h.len == 125)
+            proto_tree_add_string(ht, hf_sd_path, tvb, 0, 109, path ? path : "");
+        proto_tree_add_uint64(ht, hf_sd_peer_pid, tvb, h.len == 125 ? 109 : 0, 8, h.peer_pid);
+        proto_tree_add_uint64(ht, hf_sd_pid, tvb, h.len == 125 ? 117 : 8, 8, h.pid);
+        proto_item *di = proto_tree_add_uint(ht, hf_sd_direction, tvb, 0, 0, cx.dir);
+        proto_item_append_text(di, cx.dir == 0 ? " (first sender)" : " (reply direction)");
+        proto_item_set_generated(di);
+    }
 
     tvbuff_t *payload = tvb_new_subset_remaining(tvb, (gint)h.len);
     guint pcap = tvb_captured_length(payload);
+    const guint8 *pl = pcap ? tvb_get_ptr(payload, 0, pcap) : (const guint8 *)"";
     gboolean cut = tvb_captured_length(tvb) < tvb_reported_length(tvb);
+    struct alb_opts o;
+    fill_opts(&o, cx.channel, 0);
 
+    /* The first pass keeps a record only when it takes part in reassembly;
+     * one that is whole messages with nothing pending before it is framed
+     * again from its own bytes whenever it is shown. */
     struct alb_record *rec = (struct alb_record *)p_get_proto_data(wmem_file_scope(), pinfo,
                                                                    proto_albatross, KEY_RECORD);
-    if (!rec && !PINFO_FD_VISITED(pinfo)) {
-        rec = sd_reassemble(pinfo, cs, cx.dir, cx.channel,
-                            pcap ? tvb_get_ptr(payload, 0, pcap) : (const guint8 *)"", pcap, cut);
+    if (!rec && !PINFO_FD_VISITED(pinfo) &&
+        (cut || cs->flow[cx.dir].len || !sd_whole_units(pl, pcap, &o))) {
+        rec = sd_reassemble(pinfo, cs, cx.dir, cx.channel, pl, pcap, cut);
         p_add_proto_data(wmem_file_scope(), pinfo, proto_albatross, KEY_RECORD, rec);
     }
-    if (!rec)
-        return dissect_units(payload, pinfo, tree, &cx);
+    if (!rec) {
+        if (dissect_framed_units(payload, pinfo, tree, &cx, &o) == 0) {
+            col_clear(pinfo->cinfo, COL_INFO);
+            col_set_str(pinfo->cinfo, COL_INFO, "[empty record]");
+        }
+        return (int)tvb_captured_length(tvb);
+    }
 
     if (rec->gap)
         expert_add_info(pinfo, hi, &ei_gap);
@@ -1484,6 +1814,12 @@ void proto_register_albatross(void)
         exit_vals[i].strptr = alb_exit_name(i);
     }
 
+    for (int k = 0; k < ALB_K_COUNT; k++) {
+        const struct alb_kind_info *ki = alb_kind_info((enum alb_kind)k);
+        if (k != ALB_K_UNKNOWN && ki && ki->name)
+            reply_label[k] = wmem_strdup_printf(wmem_epan_scope(), "Reply %s", ki->name);
+    }
+
     proto_albatross = proto_register_protocol("Albatross VMM wire protocol", "Albatross", "albatross");
     register_fields();
     proto_register_field_array(proto_albatross, hf, array_length(hf));
@@ -1527,6 +1863,7 @@ void proto_register_albatross(void)
         register_dissector("albatross_client", dissect_albatross_client, proto_albatross);
 
     albatross_tap = register_tap("albatross");
+    register_cleanup_routine(sd_forget_last);
     sockdump_convs = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash,
                                             g_str_equal);
 }

@@ -144,6 +144,9 @@ samples)
         ts -2 -n $tcpopts -r "$f" -V -O albatross | golden "sample-$c.verbose"
         # shellcheck disable=SC2086
         ts -2 -n -q $tcpopts -r "$f" -z expert,albatross | golden "sample-$c.expert"
+        # one pass without a tree: the summary lines tshark prints by default
+        # shellcheck disable=SC2086
+        ts -n $tcpopts -r "$f" | golden "sample-$c.summary"
         # every message of a sample decodes without an error
         # shellcheck disable=SC2086
         ts -n $tcpopts -r "$f" -Y 'albatross && _ws.expert.severity >= "error"' -T fields \
