@@ -113,10 +113,22 @@ static uint8_t *make_stream(uint64_t seed, int n, size_t *len)
 
 /* ---------------------------------------------------------------- processes */
 
-static int unix_connect(const char *path)
+/* The test's socket paths are short: a longer one is a set-up error. */
+static struct sockaddr_un unix_addr(const char *path)
 {
     struct sockaddr_un a = { .sun_family = AF_UNIX };
-    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    size_t n = strlen(path);
+    if (n >= sizeof a.sun_path) {
+        fprintf(stderr, "tap-relay-test: socket path too long: %s\n", path);
+        exit(2);
+    }
+    memcpy(a.sun_path, path, n + 1);
+    return a;
+}
+
+static int unix_connect(const char *path)
+{
+    struct sockaddr_un a = unix_addr(path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         die("socket");
@@ -129,8 +141,7 @@ static int unix_connect(const char *path)
 
 static int unix_listen(const char *path, int do_listen)
 {
-    struct sockaddr_un a = { .sun_family = AF_UNIX };
-    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    struct sockaddr_un a = unix_addr(path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0)
         die("bind");
