@@ -158,9 +158,9 @@ void dump_flow_string(const struct dump_src *s, char *buf, size_t n);
 
 /* ---------------------------------------------------------------- helpers */
 
-/* "Reply Console.Add" for WV2 success replies, else the table name;
- * returns its length. */
-size_t dump_kind_name(const struct alb_msg *m, char *buf, size_t n);
+/* "Reply Console.Add" for WV2 success replies, else the table name (a
+ * string kept for good), with its length. */
+const char *dump_kind_name(const struct alb_msg *m, size_t *len);
 /* Tag shown next to the name when the name alone does not say it. */
 int dump_kind_needs_tag(const struct alb_msg *m);
 /* ISO-8601 UTC with microseconds; returns 0 when t is out of range. */

@@ -279,13 +279,13 @@ static void json_msg_head(struct jmsg *j)
     struct obuf *f = j->st.f;
     const struct alb_msg *m = &j->it->msg;
     const struct alb_kind_info *k = alb_kind_info(m->kind);
-    char name[96];
+    size_t name_len;
     json_head(f, j->o, j->it);
-    dump_kind_name(m, name, sizeof name);
+    const char *name = dump_kind_name(m, &name_len);
     ob_str(f, ",\"albatross.kind\":\"");
     ob_str(f, k ? k->snake : "?");
     ob_str(f, "\",\"albatross.kind_name\":");
-    jstr0(f, name);
+    jstr(f, (const uint8_t *)name, name_len);
     j->head_done = 1;
 }
 
@@ -328,8 +328,8 @@ void json_item(struct dump_out *o, struct dump_item *it)
             if (m->err.code == ALB_E_BAD_LENGTH || m->err.code == ALB_E_TOO_LONG) {
                 /* the whole header was read: say which message was refused */
                 const struct alb_kind_info *ki = alb_kind_info(m->kind);
-                char kname[96];
-                dump_kind_name(m, kname, sizeof kname);
+                size_t kn;
+                const char *kname = dump_kind_name(m, &kn);
                 ob_printf(f, ",\"albatross.kind\":\"%s\",\"albatross.kind_name\":",
                           ki ? ki->snake : "?");
                 jstr0(f, kname);

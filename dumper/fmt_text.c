@@ -411,9 +411,9 @@ static void line_start(struct obuf *f, const struct dump_item *it)
 static void line_head(struct obuf *f, const struct dump_item *it)
 {
     const struct alb_msg *m = &it->msg;
-    char name[96];
+    size_t name_len;
     line_start(f, it);
-    size_t name_len = dump_kind_name(m, name, sizeof name);
+    const char *name = dump_kind_name(m, &name_len);
     ob_str(f, " WV");
     ob_ch(f, (char)('0' + m->version % 10));
     ob_ch(f, ' ');
@@ -463,8 +463,8 @@ static void other_line(struct obuf *f, const struct dump_item *it)
     else if (m->hdr_len)
         ob_printf(f, " WV%u", m->version);
     if (m->err.code == ALB_E_BAD_LENGTH || m->err.code == ALB_E_TOO_LONG) {
-        char kname[96];
-        dump_kind_name(m, kname, sizeof kname);
+        size_t kn;
+        const char *kname = dump_kind_name(m, &kn);
         ob_printf(f, " %s tag=0x%0*" PRIx32 " id=%" PRIu64 " len=%" PRIu64, kname,
                   m->version == 2 ? 8 : 4, m->tag, m->id, m->length);
     }

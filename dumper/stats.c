@@ -472,9 +472,8 @@ static int kind_matches(const char *want, const struct alb_msg *m)
         return 0;
     if (strcasecmp(want, k->snake) == 0 || strcasecmp(want, k->name) == 0)
         return 1;
-    char name[96];
-    dump_kind_name(m, name, sizeof name);
-    return strcasecmp(want, name) == 0;
+    size_t n;
+    return strcasecmp(want, dump_kind_name(m, &n)) == 0;
 }
 
 int dump_kind_name_known(const char *name)

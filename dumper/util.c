@@ -19,9 +19,13 @@ static char *digits(char *p, uint64_t v, int n)
 /* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ"; years outside 0-9999 go through snprintf */
 static void iso(char *buf, size_t n, int64_t days, int64_t sod, uint64_t usec)
 {
-    int64_t y;
-    unsigned mo, d;
-    civil_date(days, &y, &mo, &d);
+    /* the day changes rarely: its date is kept */
+    static int64_t last_days = INT64_MIN, y;
+    static unsigned mo, d;
+    if (days != last_days) {
+        civil_date(days, &y, &mo, &d);
+        last_days = days;
+    }
     if (y < 0 || y > 9999 || n < 28) {
         snprintf(buf, n, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%06" PRIu64 "Z", y, mo, d,
                  (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), usec);
@@ -44,34 +48,36 @@ static void iso(char *buf, size_t n, int64_t days, int64_t sod, uint64_t usec)
     *p = '\0';
 }
 
-/* Appends s to buf[*k], cut to fit with its NUL. */
-static void append(char *buf, size_t n, size_t *k, const char *s)
+const char *dump_kind_name(const struct alb_msg *m, size_t *len)
 {
-    size_t l = strlen(s);
-    if (l > n - 1 - *k)
-        l = n - 1 - *k;
-    memcpy(buf + *k, s, l);
-    *k += l;
-    buf[*k] = '\0';
-}
-
-size_t dump_kind_name(const struct alb_msg *m, char *buf, size_t n)
-{
+    /* made once per kind, and per operation for success replies */
+    static struct label {
+        size_t len;
+        char text[80];
+    } plain[ALB_K_COUNT], reply[ALB_K_COUNT];
     const struct alb_kind_info *k = alb_kind_info(m->kind);
-    size_t used = 0;
-    if (n == 0)
-        return 0;
-    buf[0] = '\0';
-    append(buf, n, &used, k ? k->name : "?");
+    const char *name = k ? k->name : "?";
+    struct label *l = (unsigned)m->kind < ALB_K_COUNT ? &plain[m->kind] : NULL;
+    const char *op_name = NULL;
     if (m->version == 2 && m->kind == ALB_K_SUCCESS) {
         enum alb_kind op = alb_reply_op(m->tag);
         const struct alb_kind_info *o = alb_kind_info(op);
-        if (op != ALB_K_UNKNOWN && o) {
-            append(buf, n, &used, " ");
-            append(buf, n, &used, o->name);
+        if (op != ALB_K_UNKNOWN && o && (unsigned)op < ALB_K_COUNT) {
+            l = &reply[op];
+            op_name = o->name;
         }
     }
-    return used;
+    if (!l) {
+        *len = strlen(name);
+        return name;
+    }
+    if (!l->len) {
+        int n = op_name ? snprintf(l->text, sizeof l->text, "%s %s", name, op_name)
+                        : snprintf(l->text, sizeof l->text, "%s", name);
+        l->len = n < 0 ? 0 : (size_t)n < sizeof l->text ? (size_t)n : sizeof l->text - 1;
+    }
+    *len = l->len;
+    return l->text;
 }
 
 int dump_kind_needs_tag(const struct alb_msg *m)
