@@ -250,8 +250,9 @@ void dump_json_str(struct obuf *o, const char *s);
 /* The connection side of request/reply matching, owned by the capture reader. */
 struct stats_pending;
 struct stats_conn {
-    struct stats_pending *pend;     /* requests waiting for their reply */
-    unsigned npend, cappend;
+    struct stats_pending *pend;     /* requests waiting for their reply, a ring in
+                                     * arrival order; answered ones stay as holes */
+    unsigned head, used, live, cap; /* oldest slot, slots in use, of them waiting, size */
     int flow_index;                 /* row in the per-flow table, -1 when full */
 };
 struct stats_conn *capture_conn_stats(void *conn);

@@ -19,7 +19,54 @@ struct stats_pending {
     int64_t sec;
     long usec;
     unsigned version;
+    int answered;       /* a hole, until the ring moves past it */
 };
+
+static struct stats_pending *slot(const struct stats_conn *c, unsigned i)
+{
+    return &c->pend[(c->head + i) & (c->cap - 1)];
+}
+
+/* Moves the oldest slot past the holes at the start of the ring. */
+static void skip_holes(struct stats_conn *c)
+{
+    while (c->used && c->pend[c->head].answered) {
+        c->head = (c->head + 1) & (c->cap - 1);
+        c->used--;
+    }
+}
+
+/* Makes room for one more request: the ring is rebuilt without its holes,
+ * grown, or (PENDING_MAX requests all waiting) its oldest is given up on.
+ * Returns 0 when out of memory. */
+static int pending_room(struct stats_conn *c, uint64_t *given_up)
+{
+    if (c->used < c->cap)
+        return 1;
+    if (c->live == PENDING_MAX) {
+        c->head = (c->head + 1) & (c->cap - 1);
+        c->used--;
+        c->live--;
+        (*given_up)++;
+        skip_holes(c);
+        return 1;
+    }
+    unsigned cap = c->live < c->cap / 2 || c->cap == PENDING_MAX ? c->cap
+                 : c->cap ? c->cap * 2 : 8;
+    struct stats_pending *p = malloc(cap * sizeof *p);
+    if (!p)
+        return 0;
+    unsigned n = 0;
+    for (unsigned i = 0; i < c->used; i++)
+        if (!slot(c, i)->answered)
+            p[n++] = *slot(c, i);
+    free(c->pend);
+    c->pend = p;
+    c->cap = cap;
+    c->head = 0;
+    c->used = c->live = n;
+    return 1;
+}
 
 struct vm_row {
     char name[VM_NAME_MAX];
@@ -202,28 +249,17 @@ static void match(struct dump_stats *st, struct stats_conn *c, struct flow_row *
         st->requests++;
         if (fr)
             fr->requests++;
-        if (c->npend == PENDING_MAX) {
-            /* the oldest is given up on */
-            memmove(c->pend, c->pend + 1, (PENDING_MAX - 1) * sizeof *c->pend);
-            c->npend--;
-            st->unanswered++;
-        }
-        if (c->npend == c->cappend) {
-            unsigned nc = c->cappend ? c->cappend * 2 : 8;
-            struct stats_pending *p = realloc(c->pend, nc * sizeof *p);
-            if (!p)
-                return;
-            c->pend = p;
-            c->cappend = nc;
-        }
-        c->pend[c->npend++] = (struct stats_pending){ m->id, sec, usec, m->version };
+        if (!pending_room(c, &st->unanswered))
+            return;
+        *slot(c, c->used++) = (struct stats_pending){ m->id, sec, usec, m->version, 0 };
+        c->live++;
         return;
     }
     if (k->role != ALB_ROLE_REPLY || dir == DUMP_DIR_TO_SERVER)
         return;
-    for (unsigned i = 0; i < c->npend; i++) {
-        struct stats_pending *p = &c->pend[i];
-        if (p->id != m->id || p->version != m->version)
+    for (unsigned i = 0; i < c->used; i++) {
+        struct stats_pending *p = slot(c, i);
+        if (p->answered || p->id != m->id || p->version != m->version)
             continue;
         uint64_t u = elapsed_us(p->sec, p->usec, sec, usec);
         if (st->answered == 0 || u < st->rt_min)
@@ -234,8 +270,9 @@ static void match(struct dump_stats *st, struct stats_conn *c, struct flow_row *
         st->answered++;
         if (fr)
             fr->answered++;
-        memmove(p, p + 1, (c->npend - i - 1) * sizeof *p);
-        c->npend--;
+        p->answered = 1;
+        c->live--;
+        skip_holes(c);
         return;
     }
     st->orphans++;
@@ -297,10 +334,10 @@ void stats_flow_end(struct dump_stats *st, void *conn)
     struct stats_conn *c = conn ? capture_conn_stats(conn) : &st->raw;
     if (!c)
         return;
-    st->unanswered += c->npend;
+    st->unanswered += c->live;
     free(c->pend);
     c->pend = NULL;
-    c->npend = c->cappend = 0;
+    c->head = c->used = c->live = c->cap = 0;
 }
 
 static int cmp_vm(const void *a, const void *b)
