@@ -6,7 +6,9 @@
  * records on Unix sockets) carry MESSAGES small messages in all, encoded by
  * the project's encoder: per round a Vm.Destroy request, its reply and two
  * Console.Data pushes.  Each direction's bytes are cut into 1448-byte
- * segments, so messages share segments and straddle segment boundaries.
+ * segments, so messages share segments and straddle segment boundaries;
+ * a request goes out before its reply (the client's bytes are sent before
+ * the server answers), as in a real conversation.
  * Connections open with a handshake and close with FIN. */
 #define _DEFAULT_SOURCE
 #include <pcap/pcap.h>
@@ -149,6 +151,7 @@ int main(int argc, char **argv)
         m.name.count = 1;
         m.name.items = &part;
         queue(f, 0, &m);
+        drain(f, 0, 1);
         alb_msg_init(&m, ALB_K_SUCCESS);
         m.tag = 0x80000401u;
         m.id = f->id;

@@ -105,8 +105,8 @@ else
 fi
 
 if [ "$big_mb" -gt 0 ]; then
-    # about 55 bytes of capture per message
-    big_messages=$((big_mb * 1000000 / 55 / 4 * 4))
+    # about 68 bytes of capture per message
+    big_messages=$((big_mb * 1000000 / 68 / 4 * 4))
     nice "$bin/albatross-dump-mkbig" "$work/big.pcap" "$big_messages" 64 2>"$work/gen.log"
     cat "$work/gen.log"
     for opts in "" "--json" "-q --stats"; do
