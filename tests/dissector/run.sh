@@ -232,20 +232,23 @@ fuzz)
         fi
         chmod 644 "$f"
         log="$work/out/fuzz.log"
-        # shellcheck disable=SC2086
-        ALB_TS_LIMIT=$limit ts -nVxr "$f" $tcpopts > "$log" 2>&1
-        rc=$?
-        runs=$((runs + 1))
-        if [ $rc -ge 128 ]; then
-            bad "$c seed $s: tshark died (status $rc; killed after ${limit}s or crashed)"
-        elif [ $rc -ne 0 ] && [ $rc -ne 2 ]; then
-            bad "$c seed $s: tshark exited with $rc"
-        fi
-        if grep -E -q -i 'Dissector bug, protocol Albatross|Malformed Packet: Albatross' "$log"; then
-            bad "$c seed $s: exception in the albatross dissector:"
-            grep -E -i -m3 'Dissector bug, protocol Albatross|Malformed Packet: Albatross' "$log" >&2
-            [ -n "${ALB_FUZZ_KEEP:-}" ] && cp "$f" "$ALB_FUZZ_KEEP/"
-        fi
+        # with a tree (-V) and without one (the summary lines take another path)
+        for how in -nVxr -nr; do
+            # shellcheck disable=SC2086
+            ALB_TS_LIMIT=$limit ts $how "$f" $tcpopts > "$log" 2>&1
+            rc=$?
+            runs=$((runs + 1))
+            if [ $rc -ge 128 ]; then
+                bad "$c seed $s ($how): tshark died (status $rc; killed after ${limit}s or crashed)"
+            elif [ $rc -ne 0 ] && [ $rc -ne 2 ]; then
+                bad "$c seed $s ($how): tshark exited with $rc"
+            fi
+            if grep -E -q -i 'Dissector bug, protocol Albatross|Malformed Packet: Albatross' "$log"; then
+                bad "$c seed $s ($how): exception in the albatross dissector:"
+                grep -E -i -m3 'Dissector bug, protocol Albatross|Malformed Packet: Albatross' "$log" >&2
+                [ -n "${ALB_FUZZ_KEEP:-}" ] && cp "$f" "$ALB_FUZZ_KEEP/"
+            fi
+        done
         rm -f "$f"
     }
     for r in $regressions; do
