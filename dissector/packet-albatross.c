@@ -564,6 +564,20 @@ static void walk_value(struct walk *w, const struct alb_field *f, gint off, gint
     }
 }
 
+/* The level a CLOSE ends: that of the matching OPEN (they always nest; be
+ * tolerant anyway), or 0 for one dropped as too deep or without an open. */
+static int walk_close(struct walk *w, enum alb_field_id id)
+{
+    if (w->lost) {
+        w->lost--;
+        return 0;
+    }
+    int i = w->sp;
+    while (i > 0 && w->id[i] != id)
+        i--;
+    return i;
+}
+
 /* Without a tree only what the Info column and the statistics read is
  * kept: the VM name, the Info text and the numbers.  Tree calls would
  * return at once on a NULL tree (and cannot throw: the parser keeps every
@@ -591,13 +605,7 @@ static int walk_info_only(struct walk *w, const struct alb_field *f, gint off, g
                                : NULL;
         break;
     case ALB_FE_CLOSE: {
-        if (w->lost) {
-            w->lost--;
-            break;
-        }
-        int i = w->sp;
-        while (i > 0 && w->id[i] != f->id)
-            i--;
+        int i = walk_close(w, f->id);
         if (i == 0)
             break;
         if (f->type == ALB_T_LIST && f->id == ALB_F_VM_NAME && i == 1)
@@ -645,14 +653,7 @@ static int walk_cb(void *ctx, const struct alb_field *f)
         break;
     }
     case ALB_FE_CLOSE: {
-        if (w->lost) {
-            w->lost--;
-            break;
-        }
-        /* pop to the matching open (they always nest; be tolerant anyway) */
-        int i = w->sp;
-        while (i > 0 && w->id[i] != f->id)
-            i--;
+        int i = walk_close(w, f->id);
         if (i == 0)
             break;
         proto_item *ti = w->item[i];
