@@ -543,6 +543,25 @@ static void stream(void)
           alb_resync(g.d, g.n, NULL));
 }
 
+/* ---- a channel outside enum alb_channel counts as unknown */
+static void odd_channel(void)
+{
+    struct buf b;
+    hdr0(&b, 1, 4);     /* console Add on cons.sock, log Data on log.sock */
+    str(&b, "x");
+    fin0(&b);
+    CHECK(dec(&b, (enum alb_channel)99) == ALB_E_OK && m.kind == ALB_K_V0_UNKNOWN &&
+          m.channel == ALB_CH_ANY && (m.warnings & ALB_W_NO_CHANNEL),
+          "WV0 tag 1 on channel 99: unknown, no channel (kind %d, channel %d)", (int)m.kind,
+          (int)m.channel);
+    CHECK(alb_kind_of(0, 1, (enum alb_channel)0x200) == ALB_K_V0_UNKNOWN, "kind_of, channel 0x200");
+    hdr0(&b, 0xFFFF, 4);
+    str(&b, "ok");
+    fin0(&b);
+    CHECK(dec(&b, (enum alb_channel)99) == ALB_E_OK && m.kind == ALB_K_V0_SUCCESS &&
+          m.channel == ALB_CH_ANY, "WV0 success on channel 99");
+}
+
 /* ---- plausible headers, whole and cut short (WIRE.md §5.3) */
 static void plausible(void)
 {
@@ -601,5 +620,6 @@ int main(void)
     wv0();
     stream();
     plausible();
+    odd_channel();
     return t_summary("quirks");
 }

@@ -892,7 +892,7 @@ static ALWAYS_INLINE enum alb_err decode(const uint8_t *buf, size_t len,
     msg->err.field = ALB_F_NONE;
     msg->version = fr.version;
     msg->hdr_len = fr.hdr_len;
-    msg->channel = opts ? opts->channel : ALB_CH_ANY;
+    msg->channel = opts && (unsigned)opts->channel < ALB_CH_COUNT ? opts->channel : ALB_CH_ANY;
     int have_header = fr.hdr_len && len >= fr.hdr_len;
     int v2 = fr.version == 2;
     msg->length = fr.body_len;

@@ -125,9 +125,6 @@ static inline enum alb_kind kind_v0_any(uint32_t tag)
     }
 }
 
-/* names.c: the lookup for a channel outside enum alb_channel */
-enum alb_kind alb_kind_odd_channel_(uint32_t tag, enum alb_channel ch);
-
 static inline enum alb_kind kind_of(unsigned version, uint32_t tag, enum alb_channel ch)
 {
     enum alb_kind k;
@@ -139,9 +136,8 @@ static inline enum alb_kind kind_of(unsigned version, uint32_t tag, enum alb_cha
         /* any other reply tag is a success reply; failure is 0xFFFFFFFF only */
         return (tag & 0x80000000u) ? ALB_K_SUCCESS : ALB_K_UNKNOWN;
     case 0:
-        if ((unsigned)ch >= ALB_CH_COUNT)
-            return alb_kind_odd_channel_(tag, ch);
-        if (ch != ALB_CH_ANY && (k = kind_v0_channel(ch, tag)) != ALB_K_COUNT)
+        /* a channel outside the enum is taken as unknown */
+        if ((unsigned)ch < ALB_CH_COUNT && ch != ALB_CH_ANY && (k = kind_v0_channel(ch, tag)) != ALB_K_COUNT)
             return k;
         k = kind_v0_any(tag);
         return k == ALB_K_COUNT ? ALB_K_V0_UNKNOWN : k;

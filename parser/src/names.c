@@ -3,34 +3,9 @@
 
 #include "layout.h"
 
-#define KEY(ver, ch, tag) ((uint64_t)(ver) << 40 | (uint64_t)(ch) << 32 | (uint64_t)(tag))
-
-static enum alb_kind lookup(uint64_t key)
-{
-    switch (key) {
-#define MSG(id, ver, ch, tag, name, snake, layout, role) \
-    case KEY(ver, ALB_CH_##ch, tag): return ALB_K_##id;
-#include "albatross/messages.def"
-#undef MSG
-    default: return ALB_K_COUNT;
-    }
-}
-
 enum alb_kind alb_kind_of(unsigned version, uint32_t tag, enum alb_channel ch)
 {
     return kind_of(version, tag, ch);
-}
-
-/* WV0 on a channel outside the enum: the one switch over all rows, whose key
- * lets such a channel's bits reach into the version (0x200 finds WV2 rows),
- * answers as it always has. */
-enum alb_kind alb_kind_odd_channel_(uint32_t tag, enum alb_channel ch)
-{
-    enum alb_kind k = lookup(KEY(0, ch, tag));
-    if (k != ALB_K_COUNT)
-        return k;
-    k = lookup(KEY(0, ALB_CH_ANY, tag));
-    return k == ALB_K_COUNT ? ALB_K_V0_UNKNOWN : k;
 }
 
 enum alb_kind alb_reply_op(uint32_t tag)

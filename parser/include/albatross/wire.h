@@ -270,7 +270,8 @@ typedef int (*alb_field_cb)(void *ctx, const struct alb_field *f);
 /* ---------------------------------------------------------------- decoding */
 
 struct alb_opts {
-    enum alb_channel channel;   /* WV0 channel, ALB_CH_ANY when unknown */
+    enum alb_channel channel;   /* WV0 channel, ALB_CH_ANY when unknown (a value
+                                 * outside the enum counts as ALB_CH_ANY) */
     uint64_t max_len;           /* body length limit; 0 = ALB_DEFAULT_MAX_LEN */
     int partial;                /* decode the available prefix of a message cut short */
     int body_only;              /* the field walk leaves out the header fields (a caller
