@@ -617,6 +617,13 @@ static void other_seeds(void)
     n = encode(&m, buf, "str-65535");
     if (n)
         write_file("message", "v2-str-65535", 0, buf, n, NULL, 0);
+    /* and as a VM name component (lists of strings are read in a loop of their own) */
+    struct alb_bytes big_part = { big, sizeof big };
+    build(&m, ALB_K_CONSOLE_DATA, 1, 0);
+    m.name = L(&big_part, 1);
+    n = encode(&m, buf, "name-65535");
+    if (n)
+        write_file("message", "v2-name-part-65535", 0, buf, n, NULL, 0);
 
     /* cut short: header only, half a body, and less than a header */
     build(&m, ALB_K_VM_CREATE, 2, 0);

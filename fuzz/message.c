@@ -5,8 +5,9 @@
  * rest of it (value / 5, modulo 4) picks which extra decodes are made:
  *   0  with opts.partial: the same for a complete message, a prefix marked
  *      truncated for a cut one;
- *   1  of exactly the message bytes (the bytes after it do not matter), and
- *      one byte short (need more; with partial, truncated);
+ *   1  of exactly the message bytes (the bytes after it do not matter),
+ *      one byte short (need more; with partial, truncated), and with a
+ *      callback that ends the walk at each of its events in turn;
  *   2  against a body length limit just below and at the message's length;
  *   3  the name tables for every value the message holds, and a walk
  *      without the header fields (opts.body_only).
@@ -21,6 +22,18 @@
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Stops the walk at event number `at` (counted from 1). */
+struct stop_walk {
+    uint64_t seen, at;
+};
+
+static int stop_cb(void *ctx, const struct alb_field *f)
+{
+    struct stop_walk *w = ctx;
+    (void)f;
+    return ++w->seen == w->at;
+}
 
 /* Hashes the events that are not header fields; counts those that are. */
 struct body_walk {
@@ -82,6 +95,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         fz_decode_light(p, (size_t)a.consumed - 1, &o, &c);
         FZ_CHECK(c.ret == ALB_E_NEED_MORE && c.events == 0);
+        /* a callback that ends the walk at any event: no event after it,
+         * the same framing, and the message's kind as before */
+        for (uint64_t at = 1; at <= a.events && at <= 256; at++) {
+            struct stop_walk sw = { 0, at };
+            struct alb_msg ms;
+            FZ_CHECK(alb_decode(p, n, &o, &ms, stop_cb, &sw) == a.ret);
+            FZ_CHECK(sw.seen == at && ms.kind == a.msg.kind && ms.length == a.msg.length);
+        }
         o.partial = 1;
         fz_decode_light(p, (size_t)a.consumed - 1, &o, &c);
         FZ_CHECK(c.ret == ALB_E_NEED_MORE);
