@@ -209,6 +209,37 @@ static ALWAYS_INLINE int read_int(struct engine *e, struct state *s, uint16_t fi
     return 1;
 }
 
+/* An int giving the length of the bytes that follow it (an image, the
+ * bytes of a sized repeat): read, range-checked, stored at slot and
+ * reported.  Returns 1 when the length fits what is left of the enclosing
+ * bytes; else the error (too_long when it does not fit) is recorded, the
+ * walk stops and 0 is returned. */
+static ALWAYS_INLINE int length_int(struct engine *e, struct state *s, struct alb_field *f,
+                                    uint16_t field, uint16_t slot, enum alb_err too_long,
+                                    int64_t *iv, const int walk)
+{
+    const uint64_t off = s->pos;
+    enum alb_err range;
+    if (!read_int(e, s, field, iv, &range))
+        return 0;
+    int bad = range != ALB_E_OK;
+    if (bad) {
+        fail(e, range, field, off);
+        s->stop = 1;
+    }
+    put(s->store, slot, iv, sizeof *iv);
+    if (walk && !s->stop)
+        report_value(s, f, field, ALB_T_INT, off, 8, (uint64_t)*iv, bad);
+    if (bad)
+        return 0;
+    if (*iv < 0 || (uint64_t)*iv > s->end - s->pos) {
+        fail(e, too_long, field, off);
+        s->stop = 1;
+        return 0;
+    }
+    return 1;
+}
+
 /* An unsigned field of 2, 4 or 8 bytes (width and type are constants). */
 static ALWAYS_INLINE void read_uint(struct engine *e, struct state *s, struct alb_field *f,
                                     const struct op *op, unsigned width, enum alb_ftype type,
@@ -601,25 +632,10 @@ static ALWAYS_INLINE void interpret(struct engine *e, const struct layout *l, vo
                 fail(e, ALB_E_EXIT_KIND, op->field, e->exit_off);
             break;
         case OP_IMAGE: {
-            if (!read_int(e, &s, op->field, &iv, &range))
-                break;
-            int bad = range != ALB_E_OK;
-            if (bad) {
-                fail(e, range, op->field, off);
-                s.stop = 1;
-            }
-            put(s.store, op->slot, &iv, sizeof iv);
-            if (walk && !s.stop)
-                report_value(&s, &f, op->field, ALB_T_INT, off, 8, (uint64_t)iv, bad);
-            if (bad)
-                break;
             /* quirk 2: the reference compares with the wrong bound through a
              * 32-bit copy and may raise; the image must fit what is left */
-            if (iv < 0 || (uint64_t)iv > s.end - s.pos) {
-                fail(e, ALB_E_IMAGE_SIZE, op->field, off);
-                s.stop = 1;
+            if (!length_int(e, &s, &f, op->field, op->slot, ALB_E_IMAGE_SIZE, &iv, walk))
                 break;
-            }
             uint64_t ioff = s.pos;
             if (!fits(s.pos, s.lim, (uint64_t)iv)) {
                 short_read(e, s.pos, s.end, op->aux, (uint64_t)iv);
@@ -658,23 +674,8 @@ static ALWAYS_INLINE void interpret(struct engine *e, const struct layout *l, vo
             open_list(e, &s, &f, op, off, 0, s.end, 0, walk);
             break;
         case OP_SIZED_REPEAT: {
-            if (!read_int(e, &s, op->aux, &iv, &range))
+            if (!length_int(e, &s, &f, op->aux, op->aux_slot, ALB_E_TAP_LENGTH, &iv, walk))
                 break;
-            int bad = range != ALB_E_OK;
-            if (bad) {
-                fail(e, range, op->aux, off);
-                s.stop = 1;
-            }
-            put(s.store, op->aux_slot, &iv, sizeof iv);
-            if (walk && !s.stop)
-                report_value(&s, &f, op->aux, ALB_T_INT, off, 8, (uint64_t)iv, bad);
-            if (bad)
-                break;
-            if (iv < 0 || (uint64_t)iv > s.end - s.pos) {
-                fail(e, ALB_E_TAP_LENGTH, op->aux, off);
-                s.stop = 1;
-                break;
-            }
             open_list(e, &s, &f, op, s.pos, 0, s.pos + (uint64_t)iv, 0, walk);
             break;
         }
