@@ -14,6 +14,7 @@
 #define _DEFAULT_SOURCE
 #include <arpa/inet.h>
 #include <pcap/pcap.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,18 +145,27 @@ static uint64_t be64(const uint8_t *p)
 
 /* ---------------------------------------------------------------- connections */
 
+/* The bytes of a key that can differ: a TCP key has no pids and no path
+ * (zero, as every key is cleared first), so its addresses and ports
+ * decide.  The transport is inside that prefix, so keys of different
+ * lengths never compare equal. */
+static size_t key_len(const struct ckey *k)
+{
+    return k->transport == DUMP_TR_TCP ? offsetof(struct ckey, pida) : sizeof *k;
+}
+
 /* Hashed a word at a time: it runs for every capture record. */
-static uint32_t key_hash(const struct ckey *k)
+static uint32_t key_hash(const struct ckey *k, size_t n)
 {
     const uint8_t *p = (const uint8_t *)k;
     uint64_t h = 0xcbf29ce484222325ull, w;
     size_t i = 0;
-    for (; i + 8 <= sizeof *k; i += 8) {
+    for (; i + 8 <= n; i += 8) {
         memcpy(&w, p + i, 8);
         h = (h ^ w) * 0x100000001b3ull;
         h ^= h >> 29;
     }
-    for (; i < sizeof *k; i++)
+    for (; i < n; i++)
         h = (h ^ p[i]) * 0x100000001b3ull;
     return (uint32_t)(h ^ h >> 32);
 }
@@ -351,14 +361,17 @@ static void endpoint_text(char *buf, size_t n, unsigned af, const uint8_t *addr,
  * key's endpoint a.  Sender and receiver come in as (sa, sp, spid). */
 static struct conn *lookup(struct reader *r, struct ckey *k, int swapped, int create)
 {
-    uint32_t h = key_hash(k);
+    size_t n = key_len(k);
+    uint32_t h = key_hash(k, n);
     struct conn *c;
     for (c = r->tab[h & (r->tabsize - 1)]; c; c = c->hnext)
-        if (c->hash == h && memcmp(&c->key, k, sizeof *k) == 0)
+        if (c->hash == h && memcmp(&c->key, k, n) == 0)
             break;
     if (c) {
-        lru_unlink(r, c);
-        lru_front(r, c);
+        if (c != r->lru_head) {
+            lru_unlink(r, c);
+            lru_front(r, c);
+        }
         c->last = r->sec;
         return c;
     }
