@@ -88,7 +88,7 @@ void ob_put_slow(struct obuf *o, const void *s, size_t n)
     o->p += n;
 }
 
-static const char two_digits[201] =
+const char ob_two_digits[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
@@ -105,11 +105,11 @@ void ob_u64(struct obuf *o, uint64_t v)
         unsigned r = (unsigned)(v % 100);
         v /= 100;
         q -= 2;
-        memcpy(q, two_digits + 2 * r, 2);
+        memcpy(q, ob_two_digits + 2 * r, 2);
     }
     if (v >= 10) {
         q -= 2;
-        memcpy(q, two_digits + 2 * v, 2);
+        memcpy(q, ob_two_digits + 2 * v, 2);
     } else {
         *--q = (char)('0' + v);
     }

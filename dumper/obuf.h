@@ -92,6 +92,14 @@ static inline void ob_rewind(struct obuf *o)
 }
 
 void ob_u64(struct obuf *o, uint64_t v);
+/* "00" to "99" in a row: the two digits of v < 100 at ob_two_digits + 2 * v */
+extern const char ob_two_digits[201];
+/* Writes the two digits of v < 100 at p, returns p + 2 (outside any obuf). */
+static inline char *ob_pair(char *p, unsigned v)
+{
+    memcpy(p, ob_two_digits + 2 * v, 2);
+    return p + 2;
+}
 void ob_i64(struct obuf *o, int64_t v);
 /* v in hexadecimal with at least `width` digits, "0x" first. */
 void ob_hex_u64(struct obuf *o, uint64_t v, unsigned width);

@@ -6,44 +6,52 @@
 
 static void civil_date(int64_t days, int64_t *y, unsigned *mo, unsigned *d);
 
-/* n digits of v, zero padded, at p */
-static char *digits(char *p, uint64_t v, int n)
-{
-    for (int i = n - 1; i >= 0; i--) {
-        p[i] = (char)('0' + v % 10);
-        v /= 10;
-    }
-    return p + n;
-}
+/* The part of a time up to the fraction, kept for the last second seen:
+ * timestamps come in runs within one second. */
+struct iso_cache {
+    int64_t days, sod;
+    int in_range;           /* year 0-9999 */
+    char head[20];          /* "YYYY-MM-DDTHH:MM:SS." */
+};
+#define ISO_CACHE_INIT { INT64_MIN, -1, 0, { 0 } }
 
 /* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ"; years outside 0-9999 go through snprintf */
-static void iso(char *buf, size_t n, int64_t days, int64_t sod, uint64_t usec)
+static void iso(struct iso_cache *c, char *buf, size_t n, int64_t days, int64_t sod,
+                uint64_t usec)
 {
-    /* the day changes rarely: its date is kept */
-    static int64_t last_days = INT64_MIN, y;
-    static unsigned mo, d;
-    if (days != last_days) {
+    int64_t y;
+    unsigned mo, d;
+    if (days != c->days || sod != c->sod) {
         civil_date(days, &y, &mo, &d);
-        last_days = days;
+        c->days = days;
+        c->sod = sod;
+        c->in_range = y >= 0 && y <= 9999;
+        if (c->in_range) {
+            char *p = ob_pair(c->head, (unsigned)(y / 100));
+            p = ob_pair(p, (unsigned)(y % 100));
+            *p++ = '-';
+            p = ob_pair(p, mo);
+            *p++ = '-';
+            p = ob_pair(p, d);
+            *p++ = 'T';
+            p = ob_pair(p, (unsigned)(sod / 3600));
+            *p++ = ':';
+            p = ob_pair(p, (unsigned)(sod / 60 % 60));
+            *p++ = ':';
+            p = ob_pair(p, (unsigned)(sod % 60));
+            *p = '.';
+        }
     }
-    if (y < 0 || y > 9999 || n < 28) {
+    if (!c->in_range || n < 28 || usec > 999999) {
+        civil_date(days, &y, &mo, &d);
         snprintf(buf, n, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%06" PRIu64 "Z", y, mo, d,
                  (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), usec);
         return;
     }
-    char *p = digits(buf, (uint64_t)y, 4);
-    *p++ = '-';
-    p = digits(p, mo, 2);
-    *p++ = '-';
-    p = digits(p, d, 2);
-    *p++ = 'T';
-    p = digits(p, (uint64_t)(sod / 3600), 2);
-    *p++ = ':';
-    p = digits(p, (uint64_t)(sod / 60 % 60), 2);
-    *p++ = ':';
-    p = digits(p, (uint64_t)(sod % 60), 2);
-    *p++ = '.';
-    p = digits(p, usec, 6);
+    memcpy(buf, c->head, sizeof c->head);
+    char *p = ob_pair(buf + sizeof c->head, (unsigned)(usec / 10000));
+    p = ob_pair(p, (unsigned)(usec / 100 % 100));
+    p = ob_pair(p, (unsigned)(usec % 100));
     *p++ = 'Z';
     *p = '\0';
 }
@@ -113,6 +121,7 @@ int dump_iso_time(struct alb_time t, char *buf, size_t n)
     /* consecutive messages often carry the same time: the last one is kept */
     static struct alb_time last = { 1, -1 };
     static char last_text[32];
+    static struct iso_cache cache = ISO_CACHE_INIT;
     if (!alb_time_valid(t))
         return 0;
     if (t.d == last.d && t.ps == last.ps && n >= sizeof last_text) {
@@ -128,7 +137,7 @@ int dump_iso_time(struct alb_time t, char *buf, size_t n)
         sod += 86400;
         days--;
     }
-    iso(buf, n, days, sod, ps / 1000000u);
+    iso(&cache, buf, n, days, sod, ps / 1000000u);
     if (n >= sizeof last_text && strlen(buf) < sizeof last_text) {
         last = t;
         memcpy(last_text, buf, sizeof last_text);
@@ -165,9 +174,10 @@ void dump_cap_time(int64_t sec, long usec, char *buf, size_t n)
         sod += 86400;
         days--;
     }
+    static struct iso_cache cache = ISO_CACHE_INIT;
     if (usec < 0 || usec > 999999)
         usec = 0;
-    iso(buf, n, days, sod, (uint64_t)usec);
+    iso(&cache, buf, n, days, sod, (uint64_t)usec);
 }
 
 /* A socket path on the line: as is when it has no space or control bytes,
