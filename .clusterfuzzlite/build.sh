@@ -14,20 +14,27 @@ if [ "${SANITIZER:-}" = "coverage" ] || [ "${SANITIZER:-}" = "none" ]; then
 else
   alloc=$src/fuzz/alloc_hooks.c
 fi
-for h in message stream roundtrip wv0 message_struct; do
+# the capture reader of albatross-dump, for the pcap harness (with libpcap)
+dumper=""
+for f in capture framer fmt_text fmt_json fields_doc obuf run stats util; do
+  dumper="$dumper $src/dumper/$f.c"
+done
+for h in message stream roundtrip wv0 message_struct pcap; do
   srcs=$src/fuzz/$h.c
+  libs=""
   [ "$h" = message_struct ] && srcs="$src/fuzz/message.c $src/fuzz/mutator.c"
+  [ "$h" = pcap ] && srcs="$src/fuzz/pcap.c $dumper" libs=-lpcap
   objs=""
   for f in $srcs $parser $common $alloc; do
     o=$WORK/$h-$(basename "$f" .c).o
-    $CC $CFLAGS -std=c11 -I"$src/parser/include" -c "$f" -o "$o"
+    $CC $CFLAGS -std=c11 -I"$src/parser/include" -I"$src/dumper" -c "$f" -o "$o"
     objs="$objs $o"
   done
   # shellcheck disable=SC2086
-  $CXX $CXXFLAGS $objs $LIB_FUZZING_ENGINE -o "$OUT/$h"
+  $CXX $CXXFLAGS $objs $LIB_FUZZING_ENGINE $libs -o "$OUT/$h"
   corpus=$h
   [ "$h" = message_struct ] && corpus=message
   (cd "$src/corpus/$corpus" && zip -q -r "$OUT/${h}_seed_corpus.zip" .)
-  cp "$src/fuzz/albatross.dict" "$OUT/$h.dict"
+  cp "$src/fuzz/$h.dict" "$OUT/$h.dict"
   cp "$src/fuzz/$h.options" "$OUT/$h.options"
 done

@@ -3,7 +3,9 @@
 #
 #   scripts/fuzz.sh [--seconds N] [--jobs N] [--afl] [--build-only] HARNESS...
 #
-# HARNESS: message, message_struct, stream, roundtrip, wv0 (or "all").
+# HARNESS: message, message_struct, stream, roundtrip, wv0, pcap (or "all").
+# pcap fuzzes the dumper's capture reader (libpcap, TCP reassembly,
+# sockdump and exported-PDU records, framing, both formatters, --stats).
 #
 # libFuzzer (default): builds build-fuzz-libfuzzer/ with clang, runs each
 #   harness with -jobs/-workers on all cores for N seconds (default 3600)
@@ -41,12 +43,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$harnesses" ] || usage
-[ "$harnesses" = " all" ] && harnesses="message message_struct stream roundtrip wv0"
+[ "$harnesses" = " all" ] && harnesses="message message_struct stream roundtrip wv0 pcap"
 case $seconds in ''|*[!0-9]*) echo "fuzz.sh: --seconds needs a number" >&2; exit 2 ;; esac
 case $jobs in ''|*[!0-9]*|0) echo "fuzz.sh: --jobs needs a positive number" >&2; exit 2 ;; esac
 for h in $harnesses; do
   case $h in
-    message|message_struct|stream|roundtrip|wv0) ;;
+    message|message_struct|stream|roundtrip|wv0|pcap) ;;
     *) echo "fuzz.sh: unknown harness $h" >&2; exit 2 ;;
   esac
 done
@@ -67,13 +69,20 @@ build_afl() {
   mkdir -p "$bdir"
   srcs="$root/parser/src/decode.c $root/parser/src/encode.c $root/parser/src/layouts.c $root/parser/src/names.c $root/fuzz/fuzz_util.c"
   flags="-O2 -g -std=c11 -I$root/parser/include -fno-builtin-malloc -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free"
+  dump_srcs=""
+  for f in capture framer fmt_text fmt_json fields_doc obuf run stats util; do
+    dump_srcs="$dump_srcs $root/dumper/$f.c"
+  done
   for h in $harnesses; do
     src=$root/fuzz/$h.c
+    extra="" libs=""
     [ "$h" = message_struct ] && src="$root/fuzz/message.c"   # AFL++ brings its own mutators
+    # the capture reader: the dumper's sources and libpcap
+    [ "$h" = pcap ] && extra="-I$root/dumper $dump_srcs" libs=-lpcap
     # shellcheck disable=SC2086
-    AFL_QUIET=1 afl-clang-fast $flags $src $srcs "$root/fuzz/alloc_interpose.c" "$driver" -lstdc++ -o "$bdir/afl-$h"
+    AFL_QUIET=1 afl-clang-fast $flags $src $srcs $extra "$root/fuzz/alloc_interpose.c" "$driver" $libs -lstdc++ -o "$bdir/afl-$h"
     # shellcheck disable=SC2086
-    AFL_QUIET=1 AFL_LLVM_CMPLOG=1 afl-clang-fast $flags $src $srcs "$root/fuzz/alloc_interpose.c" "$driver" -lstdc++ -o "$bdir/afl-$h-cmplog"
+    AFL_QUIET=1 AFL_LLVM_CMPLOG=1 afl-clang-fast $flags $src $srcs $extra "$root/fuzz/alloc_interpose.c" "$driver" $libs -lstdc++ -o "$bdir/afl-$h-cmplog"
   done
   echo "AFL++ binaries in $bdir"
 }
@@ -136,17 +145,17 @@ run_afl() {
   echo "== AFL++ $h: $seconds s, 1 main + $((jobs - 1)) secondaries"
   export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
   pids=""
-  afl-fuzz -i "$work/in" -o "$work/sync" -M main -V "$seconds" -x "$root/fuzz/albatross.dict" \
+  afl-fuzz -i "$work/in" -o "$work/sync" -M main -V "$seconds" -x "$root/fuzz/$h.dict" \
       -- "$bdir/afl-$h" >"$work/main.log" 2>&1 &
   pids="$pids $!"
   i=1
   while [ $i -lt "$jobs" ]; do
     if [ $i -eq 1 ]; then
       afl-fuzz -i "$work/in" -o "$work/sync" -S cmplog$i -V "$seconds" -c "$bdir/afl-$h-cmplog" \
-          -x "$root/fuzz/albatross.dict" -- "$bdir/afl-$h" >"$work/s$i.log" 2>&1 &
+          -x "$root/fuzz/$h.dict" -- "$bdir/afl-$h" >"$work/s$i.log" 2>&1 &
     else
       afl-fuzz -i "$work/in" -o "$work/sync" -S sec$i -V "$seconds" \
-          -x "$root/fuzz/albatross.dict" -- "$bdir/afl-$h" >"$work/s$i.log" 2>&1 &
+          -x "$root/fuzz/$h.dict" -- "$bdir/afl-$h" >"$work/s$i.log" 2>&1 &
     fi
     pids="$pids $!"
     i=$((i + 1))
