@@ -33,6 +33,7 @@
 #include <epan/strutil.h>
 #include <epan/to_str.h>
 #include <epan/dissectors/packet-tcp.h>
+#include <epan/dissectors/packet-tls-utils.h>
 #include <wiretap/wtap.h>
 
 #include "albatross/wire.h"
@@ -93,6 +94,7 @@ static expert_field ei_sockdump = EI_INIT;
 static dissector_handle_t albatross_handle;
 static dissector_handle_t albatross_tcp_handle;
 static dissector_handle_t albatross_sockdump_handle;
+static dissector_handle_t tls_handle;
 static dissector_handle_t albatross_channel_handle[ALB_CH_COUNT];
 
 /* ------------------------------------------------------------------ preferences */
@@ -1212,8 +1214,13 @@ static int dissect_albatross_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
 /* Strict: a known header form, zero padding, a sane length, and a body
  * that decodes as far as it is there.  A first segment that ends inside a
  * WV2 header (a client writing the header in pieces) is taken when its
- * tag, version and padding are plausible: TCP reassembly brings the rest. */
-static gboolean looks_like_albatross(tvbuff_t *tvb, enum alb_channel ch)
+ * tag, version and padding are plausible: TCP reassembly brings the rest.
+ * at_start: tvb starts where a writer's bytes start (a TLS record, or the
+ * first bytes of a TCP direction); a WV0 message may then run past its end
+ * (a message written in pieces, or one longer than a record) or be
+ * followed by another header.  Elsewhere a WV0 candidate must be exactly
+ * one message. */
+static gboolean looks_like_albatross(tvbuff_t *tvb, enum alb_channel ch, gboolean at_start)
 {
     guint cap = tvb_captured_length(tvb);
     guint rep = tvb_reported_length(tvb);
@@ -1232,9 +1239,18 @@ static gboolean looks_like_albatross(tvbuff_t *tvb, enum alb_channel ch)
         return FALSE;
     if (m.version == 0) {
         /* an 8-byte header is weak evidence: the segment must be exactly
-         * one message of a known WV0 form */
-        if (r != ALB_E_OK || (guint64)m.hdr_len + m.length != rep || m.trailing)
+         * one message of a known WV0 form; a record may also end inside
+         * it, or go on with another plausible header */
+        guint64 end = (guint64)m.hdr_len + m.length;
+        if (m.trailing)
             return FALSE;
+        if (r == ALB_E_OK && end == rep)
+            return TRUE;
+        if (!at_start)
+            return FALSE;
+        if (r == ALB_E_NEED_MORE)
+            return cap == rep;
+        return end < cap && alb_plausible_strict(p + end, cap - (guint)end, &o);
     }
     return TRUE;
 }
@@ -1242,7 +1258,12 @@ static gboolean looks_like_albatross(tvbuff_t *tvb, enum alb_channel ch)
 static gboolean dissect_albatross_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                            void *data)
 {
-    if (!looks_like_albatross(tvb, pref_or(ALB_CH_CLIENT)))
+    /* the first data byte of a direction has relative sequence number 1
+     * (with absolute sequence numbers this is practically never true, and
+     * a WV0 candidate is then judged as anywhere else) */
+    const struct tcpinfo *ti = data;
+    gboolean at_start = ti && ti->seq <= 1 && !ti->is_reassembled;
+    if (!looks_like_albatross(tvb, pref_or(ALB_CH_CLIENT), at_start))
         return FALSE;
     conversation_t *conv = find_or_create_conversation(pinfo);
     conversation_set_dissector(conv, albatross_tcp_handle);
@@ -1250,13 +1271,17 @@ static gboolean dissect_albatross_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, pr
     return TRUE;
 }
 
-/* TLS application data (the WV0 client channel once decrypted): the TLS
- * dissector keeps the conversation, so only this record is claimed. */
+/* TLS application data (the WV0 client channel once decrypted).  Once a
+ * record is taken, the rest of the TLS session's application data comes
+ * here too (records that start inside a message included); TLS reassembles
+ * messages that span records as TCP does segments. */
 static gboolean dissect_albatross_heur_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                            void *data)
 {
-    if (!looks_like_albatross(tvb, pref_or(ALB_CH_CLIENT)))
+    if (!looks_like_albatross(tvb, pref_or(ALB_CH_CLIENT), TRUE))
         return FALSE;
+    if (tls_handle)
+        tls_set_appdata_dissector(tls_handle, pinfo, albatross_tcp_handle);
     dissect_albatross_tcp(tvb, pinfo, tree, data);
     return TRUE;
 }
@@ -1881,6 +1906,7 @@ void proto_reg_handoff_albatross(void)
                            proto_albatross, HEURISTIC_ENABLE);
         heur_dissector_add("tls", dissect_albatross_heur_tls, "Albatross over TLS", "albatross_tls",
                            proto_albatross, HEURISTIC_ENABLE);
+        tls_handle = find_dissector("tls");
     }
     if (pref_user0 && !user0_registered) {
         dissector_add_uint("wtap_encap", WTAP_ENCAP_USER0, albatross_sockdump_handle);

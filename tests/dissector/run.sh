@@ -37,7 +37,7 @@ for f in "$ALB_CAPTURES"/*.pcap; do
     cp "$f" "$work/" || exit 1
 done
 mkdir -p "$work/samples"
-for f in "${ALB_SAMPLES:-/nonexistent}"/*.pcap; do
+for f in "${ALB_SAMPLES:-/nonexistent}"/*.pcap "${ALB_SAMPLES:-/nonexistent}"/*.pcapng; do
     [ -f "$f" ] && cp "$f" "$work/samples/"
 done
 chmod 755 "$work" "$work/plugins" "$work/plugins/4.0" "$work/plugins/4.0/epan" "$work/samples"
@@ -132,10 +132,10 @@ golden)
 samples)
     # the sample captures of every transport (pcaps/, made by albatross-play)
     n=0
-    for f in "$work"/samples/*.pcap; do
+    for f in "$work"/samples/*.pcap "$work"/samples/*.pcapng; do
         [ -f "$f" ] || continue
         n=$((n + 1))
-        c=$(basename "$f" .pcap)
+        c=$(basename "$f"); c=${c%.pcapng}; c=${c%.pcap}
         # shellcheck disable=SC2086
         ts -2 -n $tcpopts -r "$f" -T fields $fields | golden "sample-$c.fields"
         # shellcheck disable=SC2086
@@ -153,7 +153,7 @@ samples)
             -e frame.number > "$work/out/serr"
         [ -s "$work/out/serr" ] && bad "$c: frames with errors: $(tr '\n' ' ' < "$work/out/serr")"
     done
-    [ "$n" -ge 6 ] || bad "expected the 6 sample captures in ${ALB_SAMPLES:-?}, found $n"
+    [ "$n" -ge 7 ] || bad "expected the 7 sample captures in ${ALB_SAMPLES:-?}, found $n"
     ;;
 expert)
     for c in vectors hostile sockdump125 sockdump16 tcp; do
@@ -205,6 +205,26 @@ prefs)
     [ "$n" -eq 2 ] || bad "wv2-tcp sample without out-of-order reassembly: $n frames hint at it"
     n=$(ts -n $tcpopts -r "$s" -Y "$hint" 2>/dev/null | wc -l)
     [ "$n" -eq 0 ] || bad "wv2-tcp sample with out-of-order reassembly: $n frames hint at it"
+    # the WV0 client channel over TLS (the session secrets are inside the
+    # capture): the TLS heuristic finds the plaintext sample's messages, in
+    # the same order, though TLS records cut them differently; without the
+    # heuristic nothing is albatross
+    tls="$work/samples/albatross-wv0-client-tls.pcapng"
+    plain="$work/samples/albatross-wv0-client-tcp.pcap"
+    for e in albatross.kind albatross.id albatross.response_in albatross.response_to; do
+        a=$(ts -2 -n -r "$tls" -Y albatross -T fields -e $e 2>/dev/null | tr ',' '\n' | grep -c .)
+        b=$(ts -2 -n $tcpopts -r "$plain" -Y albatross -T fields -e $e 2>/dev/null | tr ',' '\n' | grep -c .)
+        [ "$a" -gt 0 ] && [ "$a" -eq "$b" ] || bad "TLS sample: $a values of $e, plaintext sample $b"
+    done
+    a=$(ts -n -r "$tls" -Y albatross -T fields -e albatross.kind 2>/dev/null | tr ',' '\n' | md5sum)
+    b=$(ts -n $tcpopts -r "$plain" -Y albatross -T fields -e albatross.kind 2>/dev/null | tr ',' '\n' | md5sum)
+    [ "$a" = "$b" ] || bad "TLS sample: the message kinds differ from the plaintext sample's"
+    n=$(count --disable-heuristic albatross_tls -r "$tls")
+    [ "$n" -eq 0 ] || bad "TLS heuristic disabled but $n frames decoded"
+    # a WV0 request cut by the end of the first segment of its direction is
+    # taken at the stream's start (frame 4 of 11 bytes, completed by frame 6)
+    k=$(ts -n $tcpopts -r "$plain" -Y 'frame.number == 6' -T fields -e albatross.kind)
+    [ "$k" = client_info ] || bad "wv0-client-tcp sample: frame 6 is '$k', not the cut Info request"
     # the channel preference gives WV0 tags their meaning
     k=$(ts -n -r "$work/hostile.pcap" -o albatross.channel:console -Y 'frame.number == 12' \
         -T fields -e albatross.kind)
