@@ -474,6 +474,12 @@ static int whole_message_inside(const uint8_t *p, size_t n, const struct alb_opt
 }
 
 /* Is this connection albatross?  Decided on its first payload bytes. */
+/* A TLS record header: content type 20-23, protocol version 3.x. */
+static int tls_record(const uint8_t *p, size_t n)
+{
+    return n >= 5 && p[0] >= 20 && p[0] <= 23 && p[1] == 3 && p[2] <= 4;
+}
+
 static void decide(struct reader *r, struct conn *c, int i, const uint8_t *p, size_t have)
 {
     if (c->state != -1)
@@ -492,6 +498,14 @@ static void decide(struct reader *r, struct conn *c, int i, const uint8_t *p, si
                    (!c->d[i].have_next && whole_message_inside(p, have, &c->d[i].fr.opts));
     else
         c->state = frames(p, have, &c->d[i].fr.opts);
+    if (c->state == 0 && k->transport == DUMP_TR_TCP &&
+        (k->pa == WV0_CLIENT_PORT || k->pb == WV0_CLIENT_PORT) && tls_record(p, have))
+        /* the WV0 client channel: said once per connection, since nothing
+         * of it is dumped */
+        fprintf(r->err, "albatross-dump: %s: %s > %s: TLS, not decrypted (the WV0 client channel "
+                        "is TLS on port %u): not dumped; tshark with the albatross plugin "
+                        "decrypts it given the session keys\n",
+                r->name, c->d[i].src.from, c->d[i].src.to, WV0_CLIENT_PORT);
     if (r->st)
         stats_note_flow(r->st, c->state);
     struct alb_frame f;

@@ -346,6 +346,17 @@ linktypes)
     run 0 tcp-clean-ether6.pcap
     grep -q '^[^ ]* \[fd00::1\]:40000 > \[fd00::2\]:1025: ' out || fail "IPv6 endpoints not shown"
     ;;
+tls)
+    # the WV0 client channel as it really runs, TLS on port 1025: nothing
+    # to dump, and the user is told why, once per connection
+    f=$PCAPS/albatross-wv0-client-tls.pcapng
+    run 0 "$f"
+    [ -s out ] && fail "encrypted traffic dumped: $(head -3 out)"
+    [ "$(grep -c 'TLS, not decrypted' err)" = 1 ] || fail "TLS not reported once: $(cat err)"
+    grep -q '127.0.0.1:40000 > 127.0.0.1:1025' err || fail "TLS note without the connection: $(cat err)"
+    run 0 -q --stats "$f"
+    grep -q '^connections: 0 albatross, 1 other' out || fail "TLS connection not counted as other"
+    ;;
 capture-errors)
     # truncated captures: reported, what was read is dumped, exit status 0
     f=$PCAPS/albatross-wv2-tcp.pcap
