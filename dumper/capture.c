@@ -1019,8 +1019,14 @@ enum dump_capture_result dump_capture(FILE *in, const char *name,
                     name, (unsigned long long)r.frame, msg);
             res = res == DUMP_CAP_OK ? DUMP_CAP_TRUNCATED : res;
         } else {
-            fprintf(err, "albatross-dump: %s: error after record %llu: %s\n", name,
-                    (unsigned long long)r.frame, msg);
+            /* libpcap's pcapng reader takes one link type per file */
+            const char *hint = strstr(msg, "different from the type of the first interface")
+                                   ? " (libpcap reads a pcapng file only while all its "
+                                     "interfaces share one link type: dump the merged "
+                                     "captures one by one)"
+                                   : "";
+            fprintf(err, "albatross-dump: %s: error after record %llu: %s%s\n", name,
+                    (unsigned long long)r.frame, msg, hint);
             res = DUMP_CAP_ERROR;
         }
     }

@@ -377,6 +377,12 @@ capture-errors)
     cat "$V2/vm_info-001.bin" >stream.bin
     run 2 stream.bin
     grep -q "use --raw" err || fail "raw stream: no hint at --raw"
+    # a pcapng merged from two link types: libpcap stops, the message says why
+    if command -v mergecap >/dev/null 2>&1; then
+        mergecap -F pcapng -w mixed.pcapng "$f" "$PCAPS/albatross-wv2-unix.pcap"
+        run 2 mixed.pcapng
+        grep -q "share one link type" err || fail "mixed link types: no clear message: $(cat err)"
+    fi
     # an unsupported link type
     if command -v editcap >/dev/null 2>&1; then
         editcap -T ieee-802-11 "$f" wifi.pcap
