@@ -116,29 +116,35 @@ for f in "${captures[@]}"; do
     show "capture $f ($(wc -c <"$f") bytes)" "$dump $f" /dev/null "$dump" "$f"
 done
 
-# One capture through tshark with the plugin.  Wireshark ignores plugin
-# folders when it runs as root, so as root tshark runs as nobody, on copies
-# that user can read.
+# Two captures through tshark with the plugin: Unix sockets, and the WV0
+# client channel over TLS (decrypted with the secrets the capture holds).
+# Wireshark ignores plugin folders when it runs as root, so as root tshark
+# runs as nobody, on copies that user can read.
 plugin=build/plugins/4.0/epan/albatross.so
-sample=pcaps/albatross-wv2-unix.pcap
-if [[ -f $plugin && -f $sample ]] && command -v tshark >/dev/null; then
+samples=(pcaps/albatross-wv2-unix.pcap pcaps/albatross-wv0-client-tls.pcapng)
+if [[ -f $plugin ]] && command -v tshark >/dev/null; then
     ws=$(mktemp -d /tmp/albatross-demo.XXXXXX)
     trap 'rm -rf "$tmp" "$ws"' EXIT
     mkdir -p "$ws/plugins/4.0/epan"
     cp "$plugin" "$ws/plugins/4.0/epan/"
-    cp "$sample" "$ws/"
+    cp "${samples[@]}" "$ws/"
     chmod -R a+rX "$ws"
     as_user=(env)
     if (( EUID == 0 )); then
         as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp)
     fi
-    show "tshark with the plugin on $sample" \
-        "WIRESHARK_PLUGIN_DIR=build/plugins tshark -r $sample" /dev/null \
-        "${as_user[@]}" WIRESHARK_PLUGIN_DIR="$ws/plugins" tshark -r "$ws/$(basename "$sample")"
-    if ! grep -q Albatross "$tmp/out"; then
-        echo "demo: tshark did not dissect $sample with the plugin" >&2
-        failures=$(( failures + 1 ))
-    fi
+    for sample in "${samples[@]}"; do
+        filter=()
+        [[ $sample == *tls* ]] && filter=(-Y albatross)
+        show "tshark with the plugin on $sample" \
+            "WIRESHARK_PLUGIN_DIR=build/plugins tshark -r $sample ${filter[*]}" /dev/null \
+            "${as_user[@]}" WIRESHARK_PLUGIN_DIR="$ws/plugins" tshark -r "$ws/$(basename "$sample")" \
+            "${filter[@]}"
+        if ! grep -q Albatross "$tmp/out"; then
+            echo "demo: tshark did not dissect $sample with the plugin" >&2
+            failures=$(( failures + 1 ))
+        fi
+    done
 fi
 
 banner "done"
