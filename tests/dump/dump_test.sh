@@ -494,7 +494,7 @@ capture-valgrind)
     command -v valgrind >/dev/null 2>&1 || { echo "valgrind not found: skipped"; exit 77; }
     "$MKFLOWS" . || fail "mkflows"
     vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all"
-    for f in "$PCAPS"/*.pcap tcp-reorder.pcap tcp-gap.pcap tcp-snaplen.pcap tcp-midstream.pcap \
+    for f in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng tcp-reorder.pcap tcp-gap.pcap tcp-snaplen.pcap tcp-midstream.pcap \
              sockdump-hostile.pcap exported-addr.pcap tcp-rst.pcap; do
         # shellcheck disable=SC2086
         $vg "$DUMP" -vv --stats "$f" >/dev/null 2>vg.err || { cat vg.err; fail "valgrind: $f"; }
