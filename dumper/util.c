@@ -6,12 +6,12 @@
 
 static void civil_date(int64_t days, int64_t *y, unsigned *mo, unsigned *d);
 
-/* The part of a time up to the fraction, kept for the last second seen:
- * timestamps come in runs within one second. */
+/* The part of a time up to the fraction, kept per source: timestamps come
+ * in runs within one day, and often within one second. */
 struct iso_cache {
     int64_t days, sod;
     int in_range;           /* year 0-9999 */
-    char head[20];          /* "YYYY-MM-DDTHH:MM:SS." */
+    char head[20];          /* "YYYY-MM-DD" of days, "THH:MM:SS." of sod */
 };
 #define ISO_CACHE_INIT { INT64_MIN, -1, 0, { 0 } }
 
@@ -21,10 +21,9 @@ static void iso(struct iso_cache *c, char *buf, size_t n, int64_t days, int64_t 
 {
     int64_t y;
     unsigned mo, d;
-    if (days != c->days || sod != c->sod) {
+    if (days != c->days) {
         civil_date(days, &y, &mo, &d);
         c->days = days;
-        c->sod = sod;
         c->in_range = y >= 0 && y <= 9999;
         if (c->in_range) {
             char *p = ob_pair(c->head, (unsigned)(y / 100));
@@ -32,15 +31,19 @@ static void iso(struct iso_cache *c, char *buf, size_t n, int64_t days, int64_t 
             *p++ = '-';
             p = ob_pair(p, mo);
             *p++ = '-';
-            p = ob_pair(p, d);
-            *p++ = 'T';
-            p = ob_pair(p, (unsigned)(sod / 3600));
-            *p++ = ':';
-            p = ob_pair(p, (unsigned)(sod / 60 % 60));
-            *p++ = ':';
-            p = ob_pair(p, (unsigned)(sod % 60));
-            *p = '.';
+            ob_pair(p, d);
         }
+    }
+    if (sod != c->sod) {
+        c->sod = sod;
+        char *p = c->head + 10;
+        *p++ = 'T';
+        p = ob_pair(p, (unsigned)(sod / 3600));
+        *p++ = ':';
+        p = ob_pair(p, (unsigned)(sod / 60 % 60));
+        *p++ = ':';
+        p = ob_pair(p, (unsigned)(sod % 60));
+        *p = '.';
     }
     if (!c->in_range || n < 28 || usec > 999999) {
         civil_date(days, &y, &mo, &d);

@@ -73,6 +73,14 @@ int main(void)
         ptime_case(fixed[i], 999999999999ull);
     }
 
+    /* the date and the time of day are kept apart: the same time of day on
+     * other days, and other times on the same day */
+    for (int64_t k = 0; k < 4; k++) {
+        cap_case(1539338400 + k * DAY, 5);
+        ptime_case(1539338400 + k * 366 * DAY, 5000000);
+        cap_case(1539338400 + k * 61, 5);
+    }
+
     /* random seconds, and runs within one second, of both kinds in turn */
     for (int i = 0; i < 20000; i++) {
         int64_t a = in_range(YEAR0, YEAR10000), b = in_range(0, 4102444800LL);
