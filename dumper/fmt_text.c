@@ -97,20 +97,27 @@ static void value(struct obuf *f, const struct alb_field *fd, int tree)
 
 #define NAME_PARTS 64u      /* name components kept to print a name */
 
-/* Bytes that may stand unquoted in a name on the line. */
+/* Bytes that may stand unquoted in a name on the line: letters, digits,
+ * _ - : + @ / (PLAIN_NAME), and the dot where a label is one string
+ * (PLAIN_LABEL).  A table, since every name on every line is checked. */
+enum { PLAIN_NAME = 1, PLAIN_LABEL = 2 };
+static const uint8_t plain_tab[256] = {
+    ['a' ... 'z'] = PLAIN_NAME | PLAIN_LABEL,
+    ['A' ... 'Z'] = PLAIN_NAME | PLAIN_LABEL,
+    ['0' ... '9'] = PLAIN_NAME | PLAIN_LABEL,
+    ['_'] = PLAIN_NAME | PLAIN_LABEL, ['-'] = PLAIN_NAME | PLAIN_LABEL,
+    [':'] = PLAIN_NAME | PLAIN_LABEL, ['+'] = PLAIN_NAME | PLAIN_LABEL,
+    ['@'] = PLAIN_NAME | PLAIN_LABEL, ['/'] = PLAIN_NAME | PLAIN_LABEL,
+    ['.'] = PLAIN_LABEL,
+};
+
 static int plain(struct alb_bytes b, int dots)
 {
-    if (b.n == 0)
-        return 0;
-    for (size_t i = 0; i < b.n; i++) {
-        uint8_t c = b.p[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '_' || c == '-' || c == ':' || c == '+' || c == '@' || c == '/' ||
-                 (dots && c == '.');
-        if (!ok)
-            return 0;
-    }
-    return 1;
+    const uint8_t want = dots ? PLAIN_LABEL : PLAIN_NAME;
+    uint8_t all = want;
+    for (size_t i = 0; i < b.n; i++)
+        all &= plain_tab[b.p[i]];
+    return b.n != 0 && all;
 }
 
 /* A VM name: foo.bar when every component is plain, else "foo"."b r";

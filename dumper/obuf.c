@@ -95,6 +95,17 @@ const char ob_two_digits[201] =
 
 void ob_u64(struct obuf *o, uint64_t v)
 {
+    /* ids, lengths and counts are mostly small */
+    if (v < 100) {
+        ob_need(o, 2);
+        if (v < 10) {
+            *o->p++ = (char)('0' + v);
+        } else {
+            memcpy(o->p, ob_two_digits + 2 * v, 2);
+            o->p += 2;
+        }
+        return;
+    }
     unsigned n = 1;
     for (uint64_t t = v; t >= 10; t /= 10)
         n++;

@@ -66,6 +66,10 @@ const char *dump_kind_name(const struct alb_msg *m, size_t *len)
         size_t len;
         char text[80];
     } plain[ALB_K_COUNT], reply[ALB_K_COUNT];
+    if ((unsigned)m->kind < ALB_K_COUNT && m->kind != ALB_K_SUCCESS && plain[m->kind].len) {
+        *len = plain[m->kind].len;      /* the usual case: made before */
+        return plain[m->kind].text;
+    }
     const struct alb_kind_info *k = alb_kind_info(m->kind);
     const char *name = k ? k->name : "?";
     struct label *l = (unsigned)m->kind < ALB_K_COUNT ? &plain[m->kind] : NULL;
