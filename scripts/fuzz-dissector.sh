@@ -28,7 +28,7 @@ caps=$(mktemp -d "${TMPDIR:-/tmp}/alb-fuzz-caps.XXXXXX")
 trap 'rm -rf "$caps"' EXIT INT TERM
 "$mkpcap" "$caps" "$here/tests/vectors"
 
-ALB_PLUGIN=$plugin ALB_CAPTURES=$caps ALB_GOLDEN=/nonexistent ALB_MKPCAP=$mkpcap \
+ALB_PLUGIN=$plugin ALB_CAPTURES=$caps ALB_SAMPLES=$here/pcaps ALB_GOLDEN=/nonexistent ALB_MKPCAP=$mkpcap \
 ALB_README=$here/dissector/README.md ALB_TSHARK=$tshark ALB_EDITCAP=$editcap \
 ALB_FUZZ_SEEDS=$seeds ALB_FUZZ_START=$first \
     nice sh "$here/tests/dissector/run.sh" fuzz

@@ -100,5 +100,9 @@ sleep 0.5
 kill "$cap"
 wait "$cap" 2>/dev/null || true
 cap=
-editcap --inject-secrets "tls,$work/keys" "$work/raw.pcapng" "$out"
+editcap --inject-secrets "tls,$work/keys" "$work/raw.pcapng" "$work/secrets.pcapng"
+# rewritten so the interface block comes before the secrets block: editcap
+# (e.g. editcap -E in the dissector's fuzz test) cannot rewrite a file whose
+# secrets come first
+tshark -r "$work/secrets.pcapng" -F pcapng -w "$out" 2>/dev/null
 echo "wrote $out ($(wc -c < "$out") bytes, $(tshark -r "$out" 2>/dev/null | wc -l) frames; $(wc -l < "$work/chunks") chunks relayed)"

@@ -239,14 +239,21 @@ fuzz)
     seeds=${ALB_FUZZ_SEEDS:-20}
     start=${ALB_FUZZ_START:-1}
     limit=${ALB_FUZZ_TIMEOUT:-120}
-    caps=${ALB_FUZZ_CAPTURES:-"vectors hostile sockdump125 sockdump16 tcp"}
+    # generated captures by name, and sample captures (pcaps/) by file name
+    caps=${ALB_FUZZ_CAPTURES:-"vectors hostile sockdump125 sockdump16 tcp albatross-wv0-client-tls.pcapng"}
     # capture:seed pairs that once broke the plugin
     regressions="tcp:2047"
     runs=0
     fuzz_one() {
         c=$1 s=$2
         f="$work/out/fuzz-$c-$s.pcap"
-        if ! "$ALB_EDITCAP" -E 0.02 --seed "$s" "$work/$c.pcap" "$f" > /dev/null 2>&1; then
+        src=$work/$c.pcap
+        [ -f "$src" ] || src=$work/samples/$c
+        if [ ! -f "$src" ]; then
+            bad "fuzz: no capture $c"
+            return
+        fi
+        if ! "$ALB_EDITCAP" -E 0.02 --seed "$s" "$src" "$f" > /dev/null 2>&1; then
             bad "editcap failed on $c seed $s"
             return
         fi
