@@ -6,7 +6,9 @@
  *
  * Small limits (8 connections, 4 KiB buffers, 4 KiB of reordering) so that
  * eviction, oversized messages and reordering overflow are reached with
- * small inputs.  Output goes to /dev/null; the sanitizers and the
+ * small inputs.  Every input is read twice, with the -vv text and as JSON;
+ * for an odd-sized input the JSON run adds filters, port and path
+ * selections, a WV0 channel and a flush after every record.  Output goes to /dev/null; the sanitizers and the
  * allocation checks of the build do the judging. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -54,6 +56,13 @@ static void run(const uint8_t *data, size_t size, int json, int filtered)
     c.json = json;
     c.st = stats_new();
     if (filtered) {
+        /* the selections of --port, --path and --channel, and flushing
+         * after every record, as a live reader does */
+        co.ports[co.nports++] = 1025;
+        co.paths[co.npaths++] = "vmmd.sock";
+        co.paths[co.npaths++] = "cons.sock";
+        co.opts.channel = ALB_CH_CLIENT;
+        co.flush_each = 1;
         c.flt.kinds[c.flt.nkinds++] = "vm_create";
         c.flt.kinds[c.flt.nkinds++] = "Reply Vm.Info";
         c.flt.vms[c.flt.nvms++] = "web";
