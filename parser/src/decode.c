@@ -192,16 +192,24 @@ static ALWAYS_INLINE void report_bytes(struct state *s, struct alb_field *f, uin
         s->stop = 1;
 }
 
+/* Whether n bytes may be read where the interpreter is; when not, the
+ * short read is recorded (underflow or truncation) and the walk stops. */
+static ALWAYS_INLINE int need(struct engine *e, struct state *s, uint16_t field, uint64_t n)
+{
+    if (fits(s->pos, s->lim, n))
+        return 1;
+    short_read(e, s->pos, s->end, field, n);
+    s->stop = 1;
+    return 0;
+}
+
 /* int (§1.2): returns 0 when the 8 bytes are not there (the read error is
  * recorded and the walk stops), else 1 with the value and its range check. */
 static ALWAYS_INLINE int read_int(struct engine *e, struct state *s, uint16_t field,
                                   int64_t *out, enum alb_err *range)
 {
-    if (!fits(s->pos, s->lim, 8)) {
-        short_read(e, s->pos, s->end, field, 8);
-        s->stop = 1;
+    if (!need(e, s, field, 8))
         return 0;
-    }
     uint64_t raw = be64(e->base + s->pos);
     s->pos += 8;
     *out = (int64_t)raw;
@@ -246,11 +254,8 @@ static ALWAYS_INLINE void read_uint(struct engine *e, struct state *s, struct al
                                     const int walk)
 {
     const uint64_t off = s->pos;
-    if (!fits(s->pos, s->lim, width)) {
-        short_read(e, s->pos, s->end, op->field, width);
-        s->stop = 1;
+    if (!need(e, s, op->field, width))
         return;
-    }
     const uint8_t *p = e->base + s->pos;
     uint64_t u = width == 2 ? be16(p) : width == 4 ? be32(p) : be64(p);
     s->pos += width;
@@ -506,18 +511,12 @@ static ALWAYS_INLINE void interpret(struct engine *e, const struct layout *l, vo
                 break;      /* absent: nothing left in the body */
             /* fall through */
         case OP_STR: {
-            if (!fits(s.pos, s.lim, 2)) {
-                short_read(e, s.pos, s.end, op->field, 2);
-                s.stop = 1;
+            if (!need(e, &s, op->field, 2))
                 break;
-            }
             uint16_t n = be16(base + s.pos);
             s.pos += 2;
-            if (!fits(s.pos, s.lim, n)) {
-                short_read(e, s.pos, s.end, op->field, n);
-                s.stop = 1;
+            if (!need(e, &s, op->field, n))
                 break;
-            }
             struct alb_bytes b = { base + s.pos, n };
             s.pos += n;
             if (n == 0xFFFF && e->version == 2)
@@ -538,11 +537,8 @@ static ALWAYS_INLINE void interpret(struct engine *e, const struct layout *l, vo
                              range != ALB_E_OK);
             break;
         case OP_PID32:
-            if (!fits(s.pos, s.lim, 4)) {
-                short_read(e, s.pos, s.end, op->field, 4);
-                s.stop = 1;
+            if (!need(e, &s, op->field, 4))
                 break;
-            }
             iv = (int32_t)be32(base + s.pos);
             s.pos += 4;
             put(s.store, op->slot, &iv, sizeof iv);
@@ -562,11 +558,8 @@ static ALWAYS_INLINE void interpret(struct engine *e, const struct layout *l, vo
             read_uint(e, &s, &f, op, 8, ALB_T_UINT, walk);
             break;
         case OP_PTIME: {
-            if (!fits(s.pos, s.lim, 16)) {
-                short_read(e, s.pos, s.end, op->field, 16);
-                s.stop = 1;
+            if (!need(e, &s, op->field, 16))
                 break;
-            }
             struct alb_time t = { (int64_t)be64(base + s.pos), (int64_t)be64(base + s.pos + 8) };
             s.pos += 16;
             enum alb_err r = int63_ok((uint64_t)t.d) ? ALB_E_OK : int63_check((uint64_t)t.d);
@@ -611,11 +604,8 @@ static ALWAYS_INLINE void interpret(struct engine *e, const struct layout *l, vo
                 if (bad)
                     fail(e, range, op->field, off);
             } else {
-                if (!fits(s.pos, s.lim, 1)) {
-                    short_read(e, s.pos, s.end, op->field, 1);
-                    s.stop = 1;
+                if (!need(e, &s, op->field, 1))
                     break;
-                }
                 iv = base[s.pos];
                 s.pos += 1;
             }
@@ -637,11 +627,8 @@ static ALWAYS_INLINE void interpret(struct engine *e, const struct layout *l, vo
             if (!length_int(e, &s, &f, op->field, op->slot, ALB_E_IMAGE_SIZE, &iv, walk))
                 break;
             uint64_t ioff = s.pos;
-            if (!fits(s.pos, s.lim, (uint64_t)iv)) {
-                short_read(e, s.pos, s.end, op->aux, (uint64_t)iv);
-                s.stop = 1;
+            if (!need(e, &s, op->aux, (uint64_t)iv))
                 break;
-            }
             struct alb_bytes b = { base + s.pos, (size_t)iv };
             s.pos += (uint64_t)iv;
             put(s.store, op->aux_slot, &b, sizeof b);
@@ -696,11 +683,8 @@ static ALWAYS_INLINE void interpret(struct engine *e, const struct layout *l, vo
             break;
         case OP_EVENT2:
         case OP_EVENT0: {
-            if (!fits(s.pos, s.lim, 2)) {
-                short_read(e, s.pos, s.end, op->field, 2);
-                s.stop = 1;
+            if (!need(e, &s, op->field, 2))
                 break;
-            }
             uint64_t tag = be16(base + s.pos);
             s.pos += 2;
             put(s.store, op->slot, &tag, sizeof tag);
