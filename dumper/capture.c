@@ -473,13 +473,13 @@ static int whole_message_inside(const uint8_t *p, size_t n, const struct alb_opt
     return 0;
 }
 
-/* Is this connection albatross?  Decided on its first payload bytes. */
 /* A TLS record header: content type 20-23, protocol version 3.x. */
 static int tls_record(const uint8_t *p, size_t n)
 {
     return n >= 5 && p[0] >= 20 && p[0] <= 23 && p[1] == 3 && p[2] <= 4;
 }
 
+/* Is this connection albatross?  Decided on its first payload bytes. */
 static void decide(struct reader *r, struct conn *c, int i, const uint8_t *p, size_t have)
 {
     if (c->state != -1)

@@ -332,7 +332,7 @@ void json_item(struct dump_out *o, struct dump_item *it)
                 const char *kname = dump_kind_name(m, &kn);
                 ob_printf(f, ",\"albatross.kind\":\"%s\",\"albatross.kind_name\":",
                           ki ? ki->snake : "?");
-                jstr0(f, kname);
+                jstr(f, (const uint8_t *)kname, kn);
                 ob_printf(f, ",\"albatross.tag\":\"0x%0*" PRIx32 "\",\"albatross.id\":\"%" PRIu64
                           "\",\"albatross.length\":%" PRIu64, m->version == 2 ? 8 : 4, m->tag,
                           m->id, m->length);
