@@ -16,8 +16,9 @@ else
 fi
 # the capture reader of albatross-dump, for the pcap harness (with libpcap)
 dumper=""
-for f in capture framer fmt_text fmt_json fields_doc obuf run stats util; do
-  dumper="$dumper $src/dumper/$f.c"
+# every source of alb_dump (dumper/CMakeLists.txt): all but the command line
+for f in "$src"/dumper/*.c; do
+  [ "${f##*/}" = main.c ] || dumper="$dumper $f"
 done
 for h in message stream roundtrip wv0 message_struct pcap; do
   srcs=$src/fuzz/$h.c

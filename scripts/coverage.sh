@@ -61,8 +61,9 @@ done
 
 # the capture reader: the pcap harness over the dumper's sources and libpcap
 dumper=""
-for f in capture framer fmt_text fmt_json fields_doc obuf run stats util; do
-  dumper="$dumper $root/dumper/$f.c"
+# every source of alb_dump (dumper/CMakeLists.txt): all but the command line
+for f in "$root"/dumper/*.c; do
+  [ "${f##*/}" = main.c ] || dumper="$dumper $f"
 done
 # shellcheck disable=SC2086
 clang $flags -I"$root/dumper" $parser $dumper "$root/fuzz/pcap.c" "$root/fuzz/replay_main.c" \

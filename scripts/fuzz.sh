@@ -70,8 +70,9 @@ build_afl() {
   srcs="$root/parser/src/decode.c $root/parser/src/encode.c $root/parser/src/layouts.c $root/parser/src/names.c $root/fuzz/fuzz_util.c"
   flags="-O2 -g -std=c11 -I$root/parser/include -fno-builtin-malloc -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free"
   dump_srcs=""
-  for f in capture framer fmt_text fmt_json fields_doc obuf run stats util; do
-    dump_srcs="$dump_srcs $root/dumper/$f.c"
+  # every source of alb_dump (dumper/CMakeLists.txt): all but the command line
+  for f in "$root"/dumper/*.c; do
+    [ "${f##*/}" = main.c ] || dump_srcs="$dump_srcs $f"
   done
   for h in $harnesses; do
     src=$root/fuzz/$h.c
