@@ -12,6 +12,9 @@
  *   tcp.pcap          Ethernet/IPv4/TCP over loopback: handshake, messages
  *                     split across segments and several per segment, one
  *                     segment out of order and one retransmitted
+ *   tcp-wv0-pair.pcap one TCP connection whose first client segment holds
+ *                     two WV0 client commands; tcp-wv0-junk.pcap one command
+ *                     followed by bytes that start no header
  *   bench.pcap        (with --bench N) N small messages in sockdump records
  *
  * Usage: mkpcap OUTDIR VECTORDIR [--bench N]
@@ -740,6 +743,45 @@ static void write_tcp(struct frame_writer *o)
     free(s.p);
 }
 
+/* A plain TCP connection: handshake, all the client's bytes in its first
+ * segment, a success reply, close.  The client sends two WV0 commands, or
+ * (junk given) one followed by bytes that start no header.  The first
+ * segment of a direction is where a writer's bytes start, so the TCP
+ * heuristic takes WV0 there even when the segment holds more than one
+ * message, provided what follows the first is a plausible header. */
+static void write_tcp_wv0(struct frame_writer *o, const char *junk)
+{
+    struct buf c = { 0 }, s = { 0 };
+    struct tcpconv tc = { { 7000, 9000 }, 1 };
+    struct alb_msg m;
+    alb_msg_init(&m, ALB_K_V0_CLIENT_INFO);
+    m.id = 1;
+    m.u.arg = S("hello");
+    enc(&c, &m);
+    if (junk) {
+        buf_add(&c, junk, strlen(junk));
+    } else {
+        alb_msg_init(&m, ALB_K_V0_CLIENT_STATISTICS);
+        m.id = 2;
+        m.u.arg = S("web");
+        enc(&c, &m);
+    }
+    simple0(&s, ALB_K_V0_SUCCESS, 1, "ok");
+
+    tcp_frame(o, &tc, 0, 0x02, tc.seq[0]++, NULL, 0);
+    tcp_frame(o, &tc, 1, 0x12, tc.seq[1]++, NULL, 0);
+    tcp_frame(o, &tc, 0, 0x10, tc.seq[0], NULL, 0);
+    tcp_frame(o, &tc, 0, 0x18, tc.seq[0], c.p, c.n);
+    tc.seq[0] += (uint32_t)c.n;
+    tcp_frame(o, &tc, 1, 0x18, tc.seq[1], s.p, s.n);
+    tc.seq[1] += (uint32_t)s.n;
+    tcp_frame(o, &tc, 0, 0x11, tc.seq[0]++, NULL, 0);
+    tcp_frame(o, &tc, 1, 0x11, tc.seq[1]++, NULL, 0);
+    tcp_frame(o, &tc, 0, 0x10, tc.seq[0], NULL, 0);
+    free(c.p);
+    free(s.p);
+}
+
 /* ---------------------------------------------------------------- bench */
 
 static void write_bench(struct frame_writer *o, long count)
@@ -809,6 +851,12 @@ int main(int argc, char **argv)
 
     out_open(&o, argv[1], "tcp.pcap", DLT_EN10MB);
     write_tcp(&o);
+    out_close(&o);
+    out_open(&o, argv[1], "tcp-wv0-pair.pcap", DLT_EN10MB);
+    write_tcp_wv0(&o, NULL);
+    out_close(&o);
+    out_open(&o, argv[1], "tcp-wv0-junk.pcap", DLT_EN10MB);
+    write_tcp_wv0(&o, "not a header");
     out_close(&o);
     for (int i = 0; i < nsends; i++)
         free(sends[i].bytes.p);

@@ -239,6 +239,15 @@ prefs)
     # taken at the stream's start (frame 4 of 11 bytes, completed by frame 6)
     k=$(ts -n $tcpopts -r "$plain" -Y 'frame.number == 6' -T fields -e albatross.kind)
     [ "$k" = client_info ] || bad "wv0-client-tcp sample: frame 6 is '$k', not the cut Info request"
+    # ... and one holding two whole WV0 messages; but one whole message
+    # followed by bytes that start no header is not taken (one pass: the
+    # reply, taken on its own, would claim the connection for a second)
+    k=$(ts -n -r "$work/tcp-wv0-pair.pcap" -Y 'frame.number == 4' -T fields \
+        -e albatross.kind -e albatross.id -e albatross.client.arg)
+    [ "$k" = "$(printf 'client_info,client_statistics\t1,2\thello,web')" ] ||
+        bad "tcp-wv0-pair: frame 4 is '$k'"
+    k=$(ts -n -r "$work/tcp-wv0-junk.pcap" -Y 'frame.number == 4' -T fields -e frame.protocols)
+    [ "$k" = eth:ethertype:ip:tcp:data ] || bad "tcp-wv0-junk: frame 4 is '$k', not data"
     # the channel preference gives WV0 tags their meaning
     k=$(ts -n -r "$work/hostile.pcap" -o albatross.channel:console -Y 'frame.number == 12' \
         -T fields -e albatross.kind)
