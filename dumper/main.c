@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dump.h"
@@ -123,6 +124,13 @@ static int dump_capture_file(const char *path, const struct dump_capture_opts *c
     FILE *in = stdin_input ? stdin : fopen(path, "rb");
     if (!in) {
         fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    /* fopen takes a directory; libpcap's message for it would be a read error */
+    struct stat sb;
+    if (!stdin_input && fstat(fileno(in), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, PROG ": %s: %s\n", path, strerror(EISDIR));
+        fclose(in);
         return 2;
     }
     struct dump_capture_opts o = *co;

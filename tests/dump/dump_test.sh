@@ -393,6 +393,12 @@ capture-errors)
     run 2 "$f" no-such.pcap
     grep -q "no-such.pcap: No such file or directory" err || fail "missing file: $(cat err)"
     grep -q 'WV2 Vm.Create' out || fail "the readable capture was not dumped"
+    # a directory is named as one, capture or raw
+    mkdir -p adir
+    run 2 adir
+    grep -q "adir: Is a directory" err || fail "a directory as a capture: $(cat err)"
+    run 2 --raw adir
+    grep -q "adir: Is a directory" err || fail "a directory as a raw stream: $(cat err)"
     ;;
 corrupt)
     command -v editcap >/dev/null 2>&1 || { echo "editcap not found: skipped"; exit 77; }
