@@ -289,6 +289,29 @@ pcap-stdin)
     # as records arrive (flushed per record), the last one included
     cat "$PCAPS/albatross-wv2-tcp.pcap" | "$DUMP" - | tail -1 >out
     grep -q "Reply Vm.Destroy\|Failure" out || fail "last message missing from a pipe: $(cat out)"
+    # live: the first record's line comes out while the writer still holds
+    # the pipe open, before the rest of the capture is written
+    first=$((24 + 16 + $(od -A n -t u4 -j 32 -N 4 "$f" | tr -d ' ')))
+    rm -f live.fifo && mkfifo live.fifo
+    "$DUMP" - <live.fifo >live.out 2>live.err &
+    dumper=$!
+    exec 3>live.fifo
+    head -c "$first" "$f" >&3
+    i=0
+    until grep -q "Log.Subscribe" live.out; do
+        i=$((i + 1))
+        if [ $i -gt 100 ]; then
+            exec 3>&-
+            wait $dumper
+            fail "no line for the first record while the pipe stayed open"
+        fi
+        sleep 0.1
+    done
+    [ "$(wc -l <live.out)" = 1 ] || fail "live: more than the first record's line: $(cat live.out)"
+    tail -c +"$((first + 1))" "$f" >&3
+    exec 3>&-
+    wait $dumper || fail "live: exit status $?"
+    compare pcap-albatross-wv2-unix.txt live.out
     ;;
 flows)
     : "${MKFLOWS:?}"
