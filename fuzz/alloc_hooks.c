@@ -1,5 +1,5 @@
 /* Allocation counting for sanitizer builds (libFuzzer + ASan, or the whole
- * build under ALB_SANITIZE): the sanitizer allocator calls these hooks for
+ * build under ALB_SANITIZE or ALB_MSAN): the sanitizer allocator calls these hooks for
  * every malloc/calloc/realloc/free in the process.  Only the calling thread
  * counts, and only between fz_alloc_begin() and fz_alloc_end(), so the
  * fuzzer's own threads and bookkeeping do not disturb the figure. */

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds the project and runs the whole test
-# suite (ctest) in three configurations:
+# suite (ctest) in four configurations:
 #
 #   gcc    build/        gcc,   RelWithDebInfo
 #   clang  build-clang/  clang, RelWithDebInfo
 #   asan   build-asan/   clang, RelWithDebInfo, ASan + UBSan (ALB_SANITIZE=ON)
+#   msan   build-msan/   clang, RelWithDebInfo, MemorySanitizer (ALB_MSAN=ON):
+#                        the parser, its tests and the fuzz corpora replayed
+#                        through it; what links libpcap or Wireshark is left out
 #
 # Every configuration is built with -Werror, the Wireshark plugin and the fuzz
 # harnesses.  Build folders are reused, so a second run only rebuilds what
-# changed.  Usage: scripts/check.sh [gcc] [clang] [asan]   (default: all)
+# changed.  Usage: scripts/check.sh [gcc] [clang] [asan] [msan]   (default: all)
 # Exits non-zero when any configuration fails to configure, build or pass.
 # The last line of the output is "N passed, M failed".
 set -uo pipefail
@@ -26,16 +29,17 @@ all_configs=(
     "gcc   build       gcc   -DALB_SANITIZE=OFF"
     "clang build-clang clang -DALB_SANITIZE=OFF"
     "asan  build-asan  clang -DALB_SANITIZE=ON"
+    "msan  build-msan  clang -DALB_MSAN=ON"
 )
 
 selected=("$@")
 if (( ${#selected[@]} == 0 )); then
-    selected=(gcc clang asan)
+    selected=(gcc clang asan msan)
 fi
 for want in "${selected[@]}"; do
     case $want in
-        gcc|clang|asan) ;;
-        *) echo "check: unknown configuration '$want' (choose from gcc, clang, asan)" >&2; exit 2 ;;
+        gcc|clang|asan|msan) ;;
+        *) echo "check: unknown configuration '$want' (choose from gcc, clang, asan, msan)" >&2; exit 2 ;;
     esac
 done
 
@@ -45,6 +49,7 @@ done
 # environment come last and win.
 asan_options="halt_on_error=1:abort_on_error=0:detect_leaks=1:print_stacktrace=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
 ubsan_options="halt_on_error=1:print_stacktrace=1"
+msan_options="halt_on_error=1:print_stacktrace=1"
 
 total_pass=0
 total_fail=0
@@ -91,6 +96,8 @@ run_ctest() {
     if [[ $name == asan ]]; then
         env_cmd+=("ASAN_OPTIONS=${asan_options}${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
                   "UBSAN_OPTIONS=${ubsan_options}${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}")
+    elif [[ $name == msan ]]; then
+        env_cmd+=("MSAN_OPTIONS=${msan_options}${MSAN_OPTIONS:+:$MSAN_OPTIONS}")
     fi
     # --no-tests=ignore: a configuration without tests is not a failure.
     "${env_cmd[@]}" ctest --test-dir "$dir" --output-on-failure -j "$jobs" \

@@ -1,7 +1,7 @@
 /* Decoding, walking, iterating and encoding every vector allocates nothing.
  * The allocation functions are counted while the parser runs: by
  * interposing malloc and friends in this binary, or through the sanitizer's
- * allocation hooks in an ASan build (which owns malloc itself). */
+ * allocation hooks in an ASan or MSan build (which owns malloc itself). */
 #include <stddef.h>
 
 #include "albatross/wire.h"
@@ -13,7 +13,7 @@ static volatile unsigned long allocations;
 #if defined(__SANITIZE_ADDRESS__)
 #define ALB_HOOKS 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
 #define ALB_HOOKS 1
 #endif
 #endif
