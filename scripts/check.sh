@@ -6,8 +6,8 @@
 #   clang  build-clang/  clang, RelWithDebInfo
 #   asan   build-asan/   clang, RelWithDebInfo, ASan + UBSan (ALB_SANITIZE=ON)
 #   msan   build-msan/   clang, RelWithDebInfo, MemorySanitizer (ALB_MSAN=ON):
-#                        the parser, its tests and the fuzz corpora replayed
-#                        through it; what links libpcap or Wireshark is left out
+#                        all but the plugin; the tests that write captures
+#                        through libpcap (not instrumented) are left out
 #
 # Every configuration is built with -Werror, the Wireshark plugin and the fuzz
 # harnesses.  Build folders are reused, so a second run only rebuilds what
