@@ -170,7 +170,12 @@ run_afl() {
   done
   mkdir -p "$work/queue"
   cp "$work"/sync/*/queue/id:* "$work/queue/" 2>/dev/null || true
-  AFL_QUIET=1 afl-cmin -i "$work/queue" -o "$work/cmin" -- "$bdir/afl-$h" >"$work/cmin.log" 2>&1 || true
+  # AFL_ALLOW_TMP: afl-cmin refuses folders under /tmp, where a checkout may live;
+  # these are the script's own, below the checkout
+  if ! AFL_QUIET=1 AFL_ALLOW_TMP=1 afl-cmin -i "$work/queue" -o "$work/cmin" -- "$bdir/afl-$h" \
+      >"$work/cmin.log" 2>&1; then
+    echo "   afl-cmin failed (see $work/cmin.log); the queue is in $work/queue"
+  fi
   if [ -d "$work/cmin" ]; then
     for f in "$work"/cmin/*; do
       [ -f "$f" ] || continue
