@@ -118,6 +118,7 @@ struct reader {
     int linktype;
     int oom;
     unsigned long bad_records;
+    unsigned long tcp_fragments;    /* IP fragments of TCP, skipped */
 };
 
 struct stats_conn *capture_conn_stats(void *conn)
@@ -681,8 +682,12 @@ static void on_ipv4(struct reader *r, const uint8_t *p, size_t n)
     size_t tot = be16(p + 2);
     if (ihl < 20 || ihl > n || tot < ihl)
         return;
-    if ((be16(p + 6) & 0x3fff) != 0 || p[9] != 6)
-        return;         /* fragments are not reassembled; not TCP */
+    if (p[9] != 6)
+        return;         /* not TCP */
+    if ((be16(p + 6) & 0x3fff) != 0) {
+        r->tcp_fragments++;     /* not reassembled: counted for the note at the end */
+        return;
+    }
     size_t have = n < tot ? n : tot;
     on_tcp(r, 4, p + 12, p + 16, p + ihl, have - ihl, tot - ihl);
 }
@@ -708,8 +713,11 @@ static void on_ipv6(struct reader *r, const uint8_t *p, size_t n)
         if (off + 8 > n || off + 8 > end)
             return;
         if (nh == 44) {
-            if ((be16(p + off + 2) & 0xfff9) != 0)
-                return;         /* a fragment */
+            if ((be16(p + off + 2) & 0xfff9) != 0) {
+                if (p[off] == 6)
+                    r->tcp_fragments++;     /* as in on_ipv4 */
+                return;
+            }
             nh = p[off];
             off += 8;
         } else {
@@ -1054,6 +1062,12 @@ enum dump_capture_result dump_capture(FILE *in, const char *name,
         conn_close(&r, r.lru_tail);
     if (r.bad_records > 10)
         fprintf(err, "albatross-dump: %s: %lu malformed records in all\n", name, r.bad_records);
+    if (r.tcp_fragments)
+        fprintf(err,
+                "albatross-dump: %s: %lu IP fragment%s of TCP skipped: fragments are not "
+                "reassembled, so what they carried is missing (a GAP on an albatross "
+                "connection)\n",
+                name, r.tcp_fragments, r.tcp_fragments == 1 ? "" : "s");
     free(r.tab);
     pcap_close(pc);
     return res;

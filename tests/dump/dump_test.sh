@@ -317,7 +317,7 @@ flows)
     : "${MKFLOWS:?}"
     "$MKFLOWS" . || fail "mkflows"
     for n in tcp-reorder tcp-gap tcp-midstream tcp-snaplen tcp-rst tcp-noise sockdump-hostile \
-             exported-addr; do
+             exported-addr tcp-fragments tcp-fragments6; do
         run 0 "$n.pcap"
         compare "flows-$n.txt" out
         compare "flows-$n.err" err
@@ -334,6 +334,14 @@ flows)
     grep -q 'GAP 10 bytes' out || fail "tcp-gap: the lost segment is not reported"
     grep -q 'GAP 24 bytes' out || fail "tcp-gap: the lost message is not reported"
     grep -q 'id=8 len=15 vm=hello' out || fail "tcp-gap: no decoding after the gap"
+    # IP fragments of TCP: skipped, and said so; the stream goes on after the gap
+    run 0 tcp-fragments.pcap
+    for n in tcp-fragments tcp-fragments6; do
+        run 0 $n.pcap
+        grep -q "2 IP fragments of TCP skipped" err || fail "$n: no note: $(cat err)"
+        grep -q 'GAP 100 bytes' out || fail "$n: the fragmented segment is not a gap"
+        [ "$(grep -c 'WV2 Reply Vm.Destroy' out)" = 8 ] || fail "$n: replies lost"
+    done
     # mid-stream: found by the heuristic, and with --port
     run 0 tcp-midstream.pcap
     grep -q 'RESYNC' out || fail "tcp-midstream: no resynchronisation"

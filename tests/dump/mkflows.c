@@ -144,7 +144,30 @@ struct tcp {
     uint8_t ca[16], sa[16];
     uint16_t cp, sp;
     uint32_t cseq, sseq;    /* next sequence numbers (after the ISN) */
+    int fragment_next;      /* IPv4: send the next segment as two fragments */
 };
+
+/* Writes the IP packet at pkt + hdr (len bytes, after hdr bytes of link
+ * header) as two fragments: the first 24 bytes of its payload (the TCP
+ * header and 4 bytes of data), then the rest at fragment offset 3.  An IPv6
+ * packet must carry a fragment header (8 bytes, after the fixed 40). */
+static void fragmented(struct cap *c, const uint8_t *pkt, size_t hdr, size_t len, int v6)
+{
+    static uint8_t f[70000];
+    const uint8_t *ip = pkt + hdr;
+    size_t ihl = v6 ? 48 : FRAME_IPV4_LEN, first = 24;
+    size_t len_at = v6 ? 4 : 2, frag_at = v6 ? 42 : 6;
+    size_t len_base = v6 ? 40 : 0;      /* IPv6 counts the payload only */
+    memcpy(f, pkt, hdr + ihl + first);
+    frame_put16(f + hdr + len_at, (uint16_t)(ihl + first - len_base));
+    frame_put16(f + hdr + frag_at, v6 ? 1 : 0x2000);   /* offset 0, more fragments */
+    record(c, f, hdr + ihl + first);
+    memcpy(f, pkt, hdr + ihl);
+    memcpy(f + hdr + ihl, ip + ihl + first, len - ihl - first);
+    frame_put16(f + hdr + len_at, (uint16_t)(len - first - len_base));
+    frame_put16(f + hdr + frag_at, (uint16_t)(v6 ? first : first / 8));  /* offset, last */
+    record(c, f, hdr + len - first);
+}
 
 static void segment(struct tcp *t, int from_client, uint8_t flags, uint32_t seq,
                     const uint8_t *data, size_t n)
@@ -208,25 +231,37 @@ static void segment(struct tcp *t, int from_client, uint8_t flags, uint32_t seq,
     if (!t->v6) {
         memcpy(seg.src_ip, src, 4);
         memcpy(seg.dst_ip, dst, 4);
-        off += frame_ipv4_tcp(pkt + off, &seg, data, n);
+        size_t ip_len = frame_ipv4_tcp(pkt + off, &seg, data, n);
+        if (t->fragment_next && n > 4) {
+            t->fragment_next = 0;
+            fragmented(c, pkt, off, ip_len, 0);
+            return;
+        }
+        off += ip_len;
     } else {
         size_t tcp_len = FRAME_TCP_LEN + n;
         uint8_t *ip = pkt + off;
         memset(ip, 0, 48);
         ip[0] = 0x60;
         frame_put16(ip + 4, (uint16_t)(8 + tcp_len));
-        ip[6] = 0;      /* hop-by-hop options, then TCP */
+        ip[6] = t->fragment_next ? 44 : 0;  /* a fragment or hop-by-hop header, then TCP */
         ip[7] = 64;
         memcpy(ip + 8, src, 16);
         memcpy(ip + 24, dst, 16);
         ip[40] = 6;
         ip[41] = 0;
+        size_t ip_off = off;
         off += 48;
         frame_tcp_header(pkt + off, &seg);
         off += FRAME_TCP_LEN;
         if (n)
             memcpy(pkt + off, data, n);
         off += n;
+        if (t->fragment_next && n > 4) {
+            t->fragment_next = 0;
+            fragmented(c, pkt, ip_off, off - ip_off, 1);
+            return;
+        }
     }
     record(c, pkt, off);
 }
@@ -409,6 +444,28 @@ static void rst(void)
     cap_close(&c);
 }
 
+/* The third of the client's 100-byte segments goes as two IP fragments,
+ * which the dumper does not reassemble: a gap, and a note. */
+static void fragments(const char *name, int v6)
+{
+    struct cap c;
+    struct tcp t;
+    struct buf cb, sb;
+    cap_open(&c, name, DLT_EN10MB, 0);
+    tcp_init(&t, &c, v6, 40006);
+    conversation(&cb, &sb, 8);
+    handshake(&t);
+    for (size_t off = 0, i = 0; off < cb.n; off += 100, i++) {
+        size_t k = cb.n - off < 100 ? cb.n - off : 100;
+        t.fragment_next = i == 2;
+        segment(&t, 1, FRAME_ACK | FRAME_PSH, t.cseq, cb.b + off, k);
+        t.cseq += (uint32_t)k;
+    }
+    send_all(&t, 0, &sb, 64);
+    closing(&t);
+    cap_close(&c);
+}
+
 static void flows(void)
 {
     struct cap c;
@@ -580,6 +637,8 @@ int main(int argc, char **argv)
     midstream();
     snaplen();
     rst();
+    fragments("tcp-fragments.pcap", 0);
+    fragments("tcp-fragments6.pcap", 1);
     flows();
     noise();
     sockdump_hostile();
