@@ -101,8 +101,7 @@ void ob_u64(struct obuf *o, uint64_t v)
         if (v < 10) {
             *o->p++ = (char)('0' + v);
         } else {
-            memcpy(o->p, ob_two_digits + 2 * v, 2);
-            o->p += 2;
+            o->p = ob_pair(o->p, (unsigned)v);
         }
         return;
     }
@@ -116,11 +115,11 @@ void ob_u64(struct obuf *o, uint64_t v)
         unsigned r = (unsigned)(v % 100);
         v /= 100;
         q -= 2;
-        memcpy(q, ob_two_digits + 2 * r, 2);
+        ob_pair(q, r);
     }
     if (v >= 10) {
         q -= 2;
-        memcpy(q, ob_two_digits + 2 * v, 2);
+        ob_pair(q, (unsigned)v);
     } else {
         *--q = (char)('0' + v);
     }

@@ -8,8 +8,9 @@
  * eviction, oversized messages and reordering overflow are reached with
  * small inputs.  Every input is read twice, with the -vv text and as JSON;
  * for an odd-sized input the JSON run adds filters, port and path
- * selections, a WV0 channel and a flush after every record.  Output goes to /dev/null; the sanitizers and the
- * allocation checks of the build do the judging. */
+ * selections, a WV0 channel and a flush after every record.  Output goes
+ * to /dev/null; the sanitizers and the allocation checks of the build do
+ * the judging. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>

@@ -144,7 +144,7 @@ struct tcp {
     uint8_t ca[16], sa[16];
     uint16_t cp, sp;
     uint32_t cseq, sseq;    /* next sequence numbers (after the ISN) */
-    int fragment_next;      /* IPv4: send the next segment as two fragments */
+    int fragment_next;      /* send the next segment as two IP fragments */
 };
 
 /* Writes the IP packet at pkt + hdr (len bytes, after hdr bytes of link
@@ -228,16 +228,11 @@ static void segment(struct tcp *t, int from_client, uint8_t flags, uint32_t seq,
     default:            /* raw IP */
         break;
     }
+    size_t ip_off = off;
     if (!t->v6) {
         memcpy(seg.src_ip, src, 4);
         memcpy(seg.dst_ip, dst, 4);
-        size_t ip_len = frame_ipv4_tcp(pkt + off, &seg, data, n);
-        if (t->fragment_next && n > 4) {
-            t->fragment_next = 0;
-            fragmented(c, pkt, off, ip_len, 0);
-            return;
-        }
-        off += ip_len;
+        off += frame_ipv4_tcp(pkt + off, &seg, data, n);
     } else {
         size_t tcp_len = FRAME_TCP_LEN + n;
         uint8_t *ip = pkt + off;
@@ -250,18 +245,17 @@ static void segment(struct tcp *t, int from_client, uint8_t flags, uint32_t seq,
         memcpy(ip + 24, dst, 16);
         ip[40] = 6;
         ip[41] = 0;
-        size_t ip_off = off;
         off += 48;
         frame_tcp_header(pkt + off, &seg);
         off += FRAME_TCP_LEN;
         if (n)
             memcpy(pkt + off, data, n);
         off += n;
-        if (t->fragment_next && n > 4) {
-            t->fragment_next = 0;
-            fragmented(c, pkt, ip_off, off - ip_off, 1);
-            return;
-        }
+    }
+    if (t->fragment_next && n > 4) {
+        t->fragment_next = 0;
+        fragmented(c, pkt, ip_off, off - ip_off, t->v6);
+        return;
     }
     record(c, pkt, off);
 }
