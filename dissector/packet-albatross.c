@@ -38,6 +38,7 @@
 
 #include "albatross/wire.h"
 #include "packet-albatross.h"
+#include "ws_compat.h"
 
 /* ------------------------------------------------------------------ ids */
 
@@ -102,9 +103,9 @@ static dissector_handle_t albatross_channel_handle[ALB_CH_COUNT];
 enum { SD_AUTO = 0, SD_16 = 16, SD_125 = 125 };
 
 static gint pref_channel = ALB_CH_ANY;
-static gboolean pref_desegment = TRUE;
+static alb_ws_pref_bool pref_desegment = TRUE;
 static guint pref_max_len = ALB_DEFAULT_MAX_LEN;
-static gboolean pref_user0 = TRUE;
+static alb_ws_pref_bool pref_user0 = TRUE;
 static gint pref_sockdump = SD_AUTO;
 static gboolean user0_registered = FALSE;
 
@@ -428,7 +429,7 @@ static const char *show_bytes(wmem_allocator_t *a, const struct alb_bytes *b)
      * no scan for escapes */
     for (size_t i = 0; i < b->n; i++)
         if (b->p[i] < 0x20 || b->p[i] > 0x7e)
-            return format_text(a, b->p, b->n);
+            return alb_ws_format_text(a, b->p, b->n);
     return wmem_strndup(a, (const char *)b->p, b->n);
 }
 
@@ -1255,8 +1256,8 @@ static gboolean looks_like_albatross(tvbuff_t *tvb, enum alb_channel ch, gboolea
     return TRUE;
 }
 
-static gboolean dissect_albatross_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                           void *data)
+static alb_ws_heur_result dissect_albatross_heur_tcp(tvbuff_t *tvb, packet_info *pinfo,
+                                                      proto_tree *tree, void *data)
 {
     /* the first data byte of a direction has relative sequence number 1
      * (with absolute sequence numbers this is practically never true, and
@@ -1275,8 +1276,8 @@ static gboolean dissect_albatross_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, pr
  * record is taken, the rest of the TLS session's application data comes
  * here too (records that start inside a message included); TLS reassembles
  * messages that span records as TCP does segments. */
-static gboolean dissect_albatross_heur_tls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                           void *data)
+static alb_ws_heur_result dissect_albatross_heur_tls(tvbuff_t *tvb, packet_info *pinfo,
+                                                      proto_tree *tree, void *data)
 {
     if (!looks_like_albatross(tvb, pref_or(ALB_CH_CLIENT), TRUE))
         return FALSE;
@@ -1481,7 +1482,7 @@ static struct alb_conv *sd_conv_state(packet_info *pinfo, const struct sd_header
         return sd_last.cs;
 
     char *key = wmem_strdup_printf(pinfo->pool, "%s|%" PRIu64 "|%" PRIu64,
-                                   h->path ? format_text(pinfo->pool, h->path, h->path_len) : "",
+                                   h->path ? alb_ws_format_text(pinfo->pool, h->path, h->path_len) : "",
                                    lo, hi);
     guint32 id = GPOINTER_TO_UINT(wmem_map_lookup(sockdump_convs, key));
     if (!id) {
@@ -1545,7 +1546,7 @@ static int dissect_albatross_sockdump(tvbuff_t *tvb, packet_info *pinfo, proto_t
 
     proto_item *hi = NULL;
     if (tree) {
-        const char *path = h.path_len ? format_text(pinfo->pool, h.path, h.path_len) : NULL;
+        const char *path = h.path_len ? alb_ws_format_text(pinfo->pool, h.path, h.path_len) : NULL;
         hi = proto_tree_add_item(tree, hf_sd_header, tvb, 0, (gint)h.len, ENC_NA);
         proto_tree *ht = proto_item_add_subtree(hi, ett_sockdump);
         proto_item_append_text(hi, " (%u bytes)%s%s", h.len, path ? ", " : "", path ? path : "");

@@ -1,6 +1,11 @@
 # Finds Wireshark's development files once; dissector/ and tests/dissector/
 # both include this, so they agree on whether the plugin is built.
-# Sets ALB_WS_OK (and the imported target PkgConfig::WS) or ALB_WS_WHY.
+# Sets ALB_WS_OK (and the imported target PkgConfig::WS) or ALB_WS_WHY, and
+# with ALB_WS_OK:
+#   ALB_WS_PLUGIN_ABI  the plugin folder version of that release, "X.Y"
+#                      (plugins load from <plugin dir>/X.Y/epan)
+#   ALB_WS_DEFS        compile definitions ws_compat.h reads
+# Supported: Wireshark 4.0 to 4.6; a newer one is tried, with a warning.
 set(ALB_WS_OK FALSE)
 set(ALB_WS_WHY "")
 if(NOT ALB_BUILD_DISSECTOR)
@@ -12,11 +17,52 @@ if(PkgConfig_FOUND AND NOT TARGET PkgConfig::WS)
   pkg_check_modules(WS QUIET IMPORTED_TARGET GLOBAL wireshark>=4.0)
 endif()
 if(NOT TARGET PkgConfig::WS)
-  set(ALB_WS_WHY "pkg-config module wireshark>=4.0 not found; install libwireshark-dev and libglib2.0-dev")
+  set(ALB_WS_WHY "pkg-config module wireshark>=4.0 not found; install libwireshark-dev, libglib2.0-dev and libgcrypt20-dev")
   return()
 endif()
-if(NOT WS_VERSION VERSION_LESS 4.1)
-  set(ALB_WS_WHY "Wireshark ${WS_VERSION} found; this plugin is for 4.0")
+if(NOT WS_VERSION MATCHES "^([0-9]+)\\.([0-9]+)")
+  set(ALB_WS_WHY "cannot read Wireshark's version from '${WS_VERSION}'")
   return()
 endif()
+set(ALB_WS_PLUGIN_ABI "${CMAKE_MATCH_1}.${CMAKE_MATCH_2}")
+
+# The probes below run once per build folder; their answers are cached.
+if(NOT DEFINED ALB_WS_PROBED_VERSION OR NOT ALB_WS_PROBED_VERSION STREQUAL WS_VERSION)
+  if(NOT WS_VERSION VERSION_LESS 4.7)
+    message(WARNING "Wireshark ${WS_VERSION} is newer than the releases this plugin is tested "
+                    "with (4.0 to 4.6); trying to build it anyway")
+  endif()
+  include(CheckCSourceCompiles)
+  include(CMakePushCheckState)
+  cmake_push_check_state(RESET)
+  set(CMAKE_REQUIRED_LIBRARIES PkgConfig::WS)   # for its include folders
+  set(CMAKE_REQUIRED_QUIET TRUE)
+  set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)   # compile only
+  # a pointer of the wrong type must fail the probe, whatever the compiler
+  set(CMAKE_REQUIRED_FLAGS "-Werror=incompatible-pointer-types")
+  unset(ALB_WS_BOOL_PREFS CACHE)
+  unset(ALB_WS_BOOL_HEUR CACHE)
+  check_c_source_compiles("
+#include <stdbool.h>
+#include <epan/prefs.h>
+static bool v;
+void probe(module_t *m);
+void probe(module_t *m) { prefs_register_bool_preference(m, \"a\", \"b\", \"c\", &v); }"
+    ALB_WS_BOOL_PREFS)
+  check_c_source_compiles("
+#include <stdbool.h>
+#include <epan/packet.h>
+static bool h(tvbuff_t *t, packet_info *p, proto_tree *r, void *d)
+{ (void)t; (void)p; (void)r; (void)d; return false; }
+heur_dissector_t probe = h;"
+    ALB_WS_BOOL_HEUR)
+  cmake_pop_check_state()
+  set(ALB_WS_PROBED_VERSION "${WS_VERSION}" CACHE INTERNAL "Wireshark version the probes ran against")
+endif()
+set(ALB_WS_DEFS "")
+foreach(probe ALB_WS_BOOL_PREFS ALB_WS_BOOL_HEUR)
+  if(${probe})
+    list(APPEND ALB_WS_DEFS ${probe})
+  endif()
+endforeach()
 set(ALB_WS_OK TRUE)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages needed to build, test and fuzz the project.
+# Installs the Debian packages needed to build, test and fuzz the project,
+# on Debian 12 (bookworm), Debian 13 (trixie) and Debian unstable (sid).
 #
 # Only packages that are missing are installed, so running it again is cheap
 # and changes nothing.  Installing needs root; when everything is present it
@@ -9,9 +10,13 @@ set -euo pipefail
 # Installed with their recommended packages.
 packages=(
     build-essential cmake pkg-config
-    clang libclang-rt-14-dev afl++
+    # libclang-rt-dev is the sanitizer runtime of the release's default
+    # clang (libclang-rt-14-dev on bookworm, -19- on trixie).
+    clang libclang-rt-dev afl++
     libpcap-dev
-    libwireshark-dev libglib2.0-dev tshark
+    # libwireshark-dev's headers include glib's and, from Wireshark 4.2 on,
+    # gcrypt's (wsutil/wsgcrypt.h), but the package pulls in neither.
+    libwireshark-dev libglib2.0-dev libgcrypt20-dev tshark
     jq valgrind
     util-linux   # setpriv, used to run tshark unprivileged in tests
 )
@@ -23,7 +28,12 @@ log() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 command -v dpkg-query >/dev/null 2>&1 ||
-    die "dpkg-query not found: this script supports Debian 12 (bookworm) only"
+    die "dpkg-query not found: this script supports Debian 12 (bookworm), 13 (trixie) and unstable (sid) only"
+
+release=unknown
+if [[ -r /etc/os-release ]]; then
+    release=$(. /etc/os-release && printf '%s' "${PRETTY_NAME:-${ID:-unknown}}")
+fi
 
 installed() {
     [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
@@ -62,20 +72,27 @@ echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-
 log "apt-get update"
 apt-get "${apt_opts[@]}" update </dev/null
 
+# Check the archive carries every package before asking for any, so that
+# what this release lacks is named rather than hidden in an apt error.
+unavailable=()
+for p in "${all_missing[@]}"; do
+    if [[ -z "$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: *//p' | grep -v '(none)' || true)" ]]; then
+        unavailable+=("$p")
+    fi
+done
+if (( ${#unavailable[@]} > 0 )); then
+    die "not available from the apt sources of ${release}: ${unavailable[*]}
+       (every package is in the main archive of Debian 12, 13 and unstable)"
+fi
+
 if (( ${#missing[@]} > 0 )); then
     log "installing ${missing[*]}"
     apt-get "${apt_opts[@]}" install "${missing[@]}" </dev/null
 fi
-
-for p in "${missing_norec[@]}"; do
-    # Check the archive carries the package before asking for it, so that
-    # its absence gives a clear message rather than an apt error.
-    if [[ -z "$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: *//p' | grep -v '(none)' || true)" ]]; then
-        die "package $p is not available from the configured apt sources (it is in Debian 12 main)"
-    fi
-    log "installing $p (without recommended packages)"
-    apt-get "${apt_opts[@]}" install --no-install-recommends "$p" </dev/null
-done
+if (( ${#missing_norec[@]} > 0 )); then
+    log "installing ${missing_norec[*]} (without recommended packages)"
+    apt-get "${apt_opts[@]}" install --no-install-recommends "${missing_norec[@]}" </dev/null
+fi
 
 still=()
 for p in "${packages[@]}" "${packages_norec[@]}"; do
