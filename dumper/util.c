@@ -15,7 +15,11 @@ struct iso_cache {
 };
 #define ISO_CACHE_INIT { INT64_MIN, -1, 0, { 0 } }
 
-/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ"; years outside 0-9999 go through snprintf */
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" (ISO 8601).  A year outside 0000-9999,
+ * which only a capture's timestamp can have, takes ISO 8601's expanded
+ * form as JavaScript and XML Schema write it: a sign and at least six
+ * digits ("+321704-11-23T…", "-000001-12-31T…"), so that no year is
+ * written in a form that reads as another date. */
 static void iso(struct iso_cache *c, char *buf, size_t n, int64_t days, int64_t sod,
                 uint64_t usec)
 {
@@ -47,7 +51,13 @@ static void iso(struct iso_cache *c, char *buf, size_t n, int64_t days, int64_t 
     }
     if (!c->in_range || n < 28 || usec > 999999) {
         civil_date(days, &y, &mo, &d);
-        snprintf(buf, n, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%06" PRIu64 "Z", y, mo, d,
+        if (y >= 0 && y <= 9999)
+            snprintf(buf, n, "%04" PRId64, y);
+        else
+            snprintf(buf, n, "%c%06" PRIu64, y < 0 ? '-' : '+',
+                     y < 0 ? 0u - (uint64_t)y : (uint64_t)y);
+        size_t k = strlen(buf);
+        snprintf(buf + k, n - k, "-%02u-%02uT%02u:%02u:%02u.%06" PRIu64 "Z", mo, d,
                  (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), usec);
         return;
     }

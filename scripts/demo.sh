@@ -120,13 +120,13 @@ done
 # client channel over TLS (decrypted with the secrets the capture holds).
 # Wireshark ignores plugin folders when it runs as root, so as root tshark
 # runs as nobody, on copies that user can read.
-plugin=build/plugins/4.0/epan/albatross.so
+# build/plugins has Wireshark's layout (X.Y/epan, X.Y the release built for)
+plugin=$(ls build/plugins/*/epan/albatross.so 2>/dev/null | head -n 1)
 samples=(pcaps/albatross-wv2-unix.pcap pcaps/albatross-wv0-client-tls.pcapng)
-if [[ -f $plugin ]] && command -v tshark >/dev/null; then
+if [[ -n $plugin && -f $plugin ]] && command -v tshark >/dev/null; then
     ws=$(mktemp -d /tmp/albatross-demo.XXXXXX)
     trap 'rm -rf "$tmp" "$ws"' EXIT
-    mkdir -p "$ws/plugins/4.0/epan"
-    cp "$plugin" "$ws/plugins/4.0/epan/"
+    cp -R build/plugins "$ws/plugins"
     cp "${samples[@]}" "$ws/"
     chmod -R a+rX "$ws"
     as_user=(env)

@@ -15,9 +15,9 @@ build=${1:-$here/build}
 seeds=${2:-2000}
 first=${3:-1}
 
-plugin=$build/plugins/4.0/epan/albatross.so
+plugin=$(ls "$build"/plugins/*/epan/albatross.so 2>/dev/null | head -n 1)
 mkpcap=$build/tests/dissector/mkpcap
-if [ ! -f "$plugin" ] || [ ! -x "$mkpcap" ]; then
+if [ -z "$plugin" ] || [ ! -f "$plugin" ] || [ ! -x "$mkpcap" ]; then
     echo "fuzz-dissector: build the plugin and tests first (cmake --build $build)" >&2
     exit 2
 fi
@@ -28,7 +28,7 @@ caps=$(mktemp -d "${TMPDIR:-/tmp}/alb-fuzz-caps.XXXXXX")
 trap 'rm -rf "$caps"' EXIT INT TERM
 "$mkpcap" "$caps" "$here/tests/vectors"
 
-ALB_PLUGIN=$plugin ALB_CAPTURES=$caps ALB_SAMPLES=$here/pcaps ALB_GOLDEN=/nonexistent ALB_MKPCAP=$mkpcap \
+ALB_PLUGIN=$plugin ALB_PLUGIN_ABI=$(basename "$(dirname "$(dirname "$plugin")")") ALB_CAPTURES=$caps ALB_SAMPLES=$here/pcaps ALB_GOLDEN=/nonexistent ALB_MKPCAP=$mkpcap \
 ALB_README=$here/dissector/README.md ALB_TSHARK=$tshark ALB_EDITCAP=$editcap \
 ALB_FUZZ_SEEDS=$seeds ALB_FUZZ_START=$first \
     nice sh "$here/tests/dissector/run.sh" fuzz

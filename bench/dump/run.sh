@@ -5,7 +5,7 @@
 #
 #   bench/dump/run.sh [BUILD_DIR]      (default: build-bench-dump, Release)
 #
-# Environment: PLUGIN (albatross.so; default build/plugins/4.0/epan/), MESSAGES (default 1000000), TSHARK_MESSAGES (default 200000:
+# Environment: PLUGIN (albatross.so; default build/plugins/X.Y/epan/), MESSAGES (default 1000000), TSHARK_MESSAGES (default 200000:
 # tshark is slow, it gets a smaller capture of the same kind), BIG_MB
 # (default 1024; 0 skips the RSS run), REPEAT (default 3, best run kept).
 # Generated captures live in a mktemp folder under /tmp and are removed.
@@ -72,13 +72,14 @@ printf 'ratios to the bare loop: -q %.1fx, text %.1fx, --json %.1fx\n' \
 # the plugin of the default build first (sanitizer builds would be slower)
 plugin=${PLUGIN:-}
 if [ -z "$plugin" ]; then
-    for p in "$src/build/plugins/4.0/epan/albatross.so" "$build/plugins/4.0/epan/albatross.so"; do
+    for p in "$src"/build/plugins/*/epan/albatross.so "$build"/plugins/*/epan/albatross.so; do
         [ -f "$p" ] && { plugin=$p; break; }
     done
 fi
 if command -v tshark >/dev/null 2>&1 && [ -n "$plugin" ]; then
-    mkdir -p "$work/plugins/4.0/epan" "$work/home"
-    cp "$plugin" "$work/plugins/4.0/epan/"
+    abi=$(basename "$(dirname "$(dirname "$plugin")")")   # X.Y of .../plugins/X.Y/epan
+    mkdir -p "$work/plugins/$abi/epan" "$work/home"
+    cp "$plugin" "$work/plugins/$abi/epan/"
     "$bin/albatross-dump-mkbig" "$work/tshark.pcap" "$tshark_messages" 16 2>/dev/null
     chmod -R a+rX "$work"
     chmod 777 "$work/home"
@@ -101,7 +102,7 @@ if command -v tshark >/dev/null 2>&1 && [ -n "$plugin" ]; then
     printf 'tshark / albatross-dump: %.1fx (text), %.1fx (-q)\n' "$(echo "$t_ts / $t_dts" | bc -l)" \
         "$(echo "$t_ts / $t_dq" | bc -l)"
 else
-    echo "tshark or the albatross plugin (build*/plugins/4.0/epan/albatross.so) not found: skipped"
+    echo "tshark or the albatross plugin (build*/plugins/X.Y/epan/albatross.so) not found: skipped"
 fi
 
 if [ "$big_mb" -gt 0 ]; then

@@ -38,8 +38,13 @@ static void model(int64_t sec, long usec, char *buf, size_t n)
         snprintf(buf, n, "gmtime failed");
         return;
     }
-    snprintf(buf, n, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%06ldZ", (int64_t)tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+    int64_t y = (int64_t)tm.tm_year + 1900;
+    /* years outside 0000-9999: ISO 8601's expanded form, sign and 6+ digits */
+    const char *form = y >= 0 && y <= 9999 ? "%s%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%06ldZ"
+                                           : "%s%06" PRId64 "-%02d-%02dT%02d:%02d:%02d.%06ldZ";
+    const char *sign = y < 0 ? "-" : y > 9999 ? "+" : "";
+    snprintf(buf, n, form, sign, y < 0 ? -y : y, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+             tm.tm_sec, usec);
 }
 
 static void cap_case(int64_t sec, long usec)
@@ -100,6 +105,20 @@ int main(void)
     cap_case(YEAR0 - 1, 5);
     cap_case(YEAR0 - DAY * 400, 5);
     char got[64], want[64];
+    /* the expanded years, spelt out rather than modelled */
+    static const struct { int64_t sec; const char *text; } expanded[] = {
+        { YEAR10000 - 1, "9999-12-31T23:59:59.000005Z" },
+        { YEAR10000, "+010000-01-01T00:00:00.000005Z" },
+        { YEAR0, "0000-01-01T00:00:00.000005Z" },
+        { YEAR0 - 1, "-000001-12-31T23:59:59.000005Z" },
+        { 10089858774397LL, "+321704-11-23T20:26:37.000005Z" },
+        { INT64_MAX, "+292277026596-12-04T15:30:07.000005Z" },
+    };
+    for (size_t i = 0; i < sizeof expanded / sizeof expanded[0]; i++) {
+        dump_cap_time(expanded[i].sec, 5, got, sizeof got);
+        CHECK(strcmp(got, expanded[i].text) == 0, "cap %" PRId64 ": %s, want %s", expanded[i].sec,
+              got, expanded[i].text);
+    }
     dump_cap_time(1539338400, 1000000, got, sizeof got);
     model(1539338400, 0, want, sizeof want);
     CHECK(strcmp(got, want) == 0, "fraction out of range: %s", got);
