@@ -5,6 +5,7 @@
 #   ALB_WS_PLUGIN_ABI  the plugin folder version of that release, "X.Y"
 #                      (plugins load from <plugin dir>/X.Y/epan)
 #   ALB_WS_DEFS        compile definitions ws_compat.h reads
+#   ALB_WS_PLUGIN_INSTALL_DIR  where `cmake --install` puts the plugin
 # Supported: Wireshark 4.0 to 4.6; a newer one is tried, with a warning.
 set(ALB_WS_OK FALSE)
 set(ALB_WS_WHY "")
@@ -65,4 +66,30 @@ foreach(probe ALB_WS_BOOL_PREFS ALB_WS_BOOL_HEUR)
     list(APPEND ALB_WS_DEFS ${probe})
   endif()
 endforeach()
+
+# Install: under the prefix by default, at the place Wireshark's own plugin
+# folder has under Wireshark's prefix (lib/<multiarch>/wireshark/plugins/
+# X.Y/epan on Debian), so that --prefix and DESTDIR keep every file in the
+# staging tree; ALB_INSTALL_SYSTEM_PLUGIN puts it into the plugin folder of
+# the Wireshark found instead, whatever the prefix.
+option(ALB_INSTALL_SYSTEM_PLUGIN
+  "Install the Wireshark plugin into the system plugin folder of the Wireshark found, not under CMAKE_INSTALL_PREFIX" OFF)
+pkg_get_variable(WS_PLUGINDIR wireshark plugindir)
+pkg_get_variable(WS_PREFIX wireshark prefix)
+set(ws_rel "")
+if(WS_PLUGINDIR AND WS_PREFIX)
+  file(RELATIVE_PATH ws_rel "${WS_PREFIX}" "${WS_PLUGINDIR}")
+endif()
+if(ws_rel STREQUAL "" OR ws_rel MATCHES "^\\.\\.")
+  # wireshark.pc names no plugin folder under its prefix: Wireshark's default
+  set(ws_rel "${CMAKE_INSTALL_LIBDIR}/wireshark/plugins/${ALB_WS_PLUGIN_ABI}")
+endif()
+if(ALB_INSTALL_SYSTEM_PLUGIN)
+  if(NOT WS_PLUGINDIR)
+    message(FATAL_ERROR "ALB_INSTALL_SYSTEM_PLUGIN: wireshark.pc names no plugindir")
+  endif()
+  set(ALB_WS_PLUGIN_INSTALL_DIR "${WS_PLUGINDIR}/epan")
+else()
+  set(ALB_WS_PLUGIN_INSTALL_DIR "${ws_rel}/epan")
+endif()
 set(ALB_WS_OK TRUE)

@@ -71,9 +71,10 @@ fi
 
 # tshark's own text differs between Wireshark releases in the tree (-V),
 # the summary lines and the Info column of frames that are not albatross
-# (TCP's and TLS's notes): those files have one golden per release,
-# golden/X.Y/NAME (4.0's are golden/NAME).  Field values, expert infos and
-# statistics have one golden for every release: a difference there is ours.
+# (TCP's and TLS's notes).  For those files alone a release may have its own
+# golden, golden/X.Y/NAME, kept only where its output differs from the
+# shared golden/NAME (4.0's).  Field values, expert infos and statistics have
+# one golden for every release: a difference there is ours, and a bug.
 per_release() {
     case $1 in *.verbose|*.summary|*.info) [ "$ALB_PLUGIN_ABI" != 4.0 ] ;; *) return 1 ;; esac
 }
@@ -81,13 +82,22 @@ per_release() {
 # compare NAME: stdin against its golden file
 golden() {
     name=$1
-    want=$ALB_GOLDEN/$name
-    per_release "$name" && want=$ALB_GOLDEN/$ALB_PLUGIN_ABI/$name
+    shared=$ALB_GOLDEN/$name
+    own=$ALB_GOLDEN/$ALB_PLUGIN_ABI/$name
+    want=$shared
+    per_release "$name" && [ -f "$own" ] && want=$own
     cat > "$work/out/$name"
     if [ "${ALB_UPDATE:-0}" = 1 ]; then
-        mkdir -p "$(dirname "$want")"
-        cp "$work/out/$name" "$want"
-        echo "updated $want"
+        if per_release "$name" && ! cmp -s "$shared" "$work/out/$name"; then
+            mkdir -p "$(dirname "$own")"
+            cp "$work/out/$name" "$own"
+            echo "updated $own"
+        elif per_release "$name"; then
+            if [ -f "$own" ]; then rm "$own" && echo "removed $own (same as $shared)"; fi
+        else
+            cp "$work/out/$name" "$shared"
+            echo "updated $shared"
+        fi
     elif [ ! -f "$want" ]; then
         bad "$name: no golden file $want (run with ALB_UPDATE=1 and review it)"
     elif ! diff -u "$want" "$work/out/$name" > "$work/out/$name.diff"; then
