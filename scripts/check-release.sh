@@ -47,7 +47,8 @@ done
 
 if ! command -v mmdebstrap >/dev/null; then
     echo "check-release: installing mmdebstrap"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q mmdebstrap >/dev/null ||
+    { apt-get update -q >/dev/null &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q mmdebstrap >/dev/null; } ||
         die "could not install mmdebstrap"
 fi
 
