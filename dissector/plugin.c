@@ -15,7 +15,7 @@
 #include "packet-albatross.h"
 #include "ws_compat.h"
 #if ALB_WS_AT_LEAST(4, 2)
-#include <wsutil/plugins.h>   /* WS_PLUGIN_DESC_*; 4.0 installs no such header */
+#include <wsutil/plugins.h>   /* WS_PLUGIN_DESC_* from 4.4; 4.0 installs no such header */
 #endif
 
 static void register_albatross(void)
@@ -55,8 +55,9 @@ void plugin_register(void)
     register_albatross();
 }
 
-#if ALB_WS_AT_LEAST(4, 2)
-/* 4.2 to 4.6 list what a plugin registers (tshark -G plugins). */
+#ifdef WS_PLUGIN_DESC_DISSECTOR
+/* 4.4 to 4.6 ask what a plugin registers (tshark -G plugins); 4.2 has no
+ * such question, and its plugins.h no WS_PLUGIN_DESC_* to answer it with. */
 WS_DLL_PUBLIC uint32_t plugin_describe(void);
 
 uint32_t plugin_describe(void)

@@ -43,20 +43,13 @@ if(NOT DEFINED ALB_WS_PROBED_VERSION OR NOT ALB_WS_PROBED_VERSION STREQUAL WS_VE
   set(CMAKE_REQUIRED_FLAGS "-Werror=incompatible-pointer-types")
   unset(ALB_WS_BOOL_PREFS CACHE)
   unset(ALB_WS_BOOL_HEUR CACHE)
-  check_c_source_compiles("
-#include <stdbool.h>
-#include <epan/prefs.h>
-static bool v;
-void probe(module_t *m);
-void probe(module_t *m) { prefs_register_bool_preference(m, \"a\", \"b\", \"c\", &v); }"
-    ALB_WS_BOOL_PREFS)
-  check_c_source_compiles("
-#include <stdbool.h>
-#include <epan/packet.h>
-static bool h(tvbuff_t *t, packet_info *p, proto_tree *r, void *d)
-{ (void)t; (void)p; (void)r; (void)d; return false; }
-heur_dissector_t probe = h;"
-    ALB_WS_BOOL_HEUR)
+  # the probes' sources are dissector/probes/*.c (scripts/check-ws-headers.sh
+  # runs the same files against a Wireshark source tree)
+  foreach(probe BOOL_PREFS BOOL_HEUR)
+    string(TOLOWER ${probe} file)
+    file(READ ${CMAKE_CURRENT_LIST_DIR}/probes/${file}.c source)
+    check_c_source_compiles("${source}" ALB_WS_${probe})
+  endforeach()
   cmake_pop_check_state()
   set(ALB_WS_PROBED_VERSION "${WS_VERSION}" CACHE INTERNAL "Wireshark version the probes ran against")
 endif()

@@ -2,19 +2,21 @@
  * What differs between the Wireshark releases the plugin supports, 4.0 to
  * 4.6, in one place.  Nothing else in dissector/ tests a Wireshark version.
  *
- *   callbacks   4.0 types the preference variables and the heuristic
- *               dissectors' result as gboolean, later releases as bool.
+ *   callbacks   4.0 and 4.2 type the preference variables and the heuristic
+ *               dissectors' result as gboolean, 4.4 and 4.6 as bool.
  *               CMake (wireshark.cmake) compiles a probe against the headers
  *               found and defines ALB_WS_BOOL_PREFS / ALB_WS_BOOL_HEUR, so
  *               the answer comes from the headers, not from a table of
  *               releases.
- *   format_text 4.0 takes `const guchar *`, later releases `const char *`:
- *               alb_ws_format_text passes the bytes as `const void *`, which
- *               converts to either.
- *   plugin      4.0 and 4.1 find a plugin by plugin_version, plugin_want_* and
- *               plugin_register; 4.2 to 4.6 also call plugin_describe for
- *               what it registers; a release whose wsutil/plugins.h defines
- *               WIRESHARK_PLUGIN_REGISTER_EPAN loads it through
+ *   format_text 4.0 declares it in epan/strutil.h with `const guchar *`;
+ *               4.2 to 4.6 in wsutil/str_util.h (which epan/strutil.h
+ *               includes) with `const char *`.  alb_ws_format_text passes
+ *               the bytes as `const void *`, which converts to either.
+ *   plugin      4.0 to 4.6 find a plugin by plugin_version, plugin_want_* and
+ *               plugin_register; 4.4 to 4.6 also ask plugin_describe what
+ *               it registers, exported when wsutil/plugins.h defines the
+ *               WS_PLUGIN_DESC_* flags; a release whose wsutil/plugins.h
+ *               defines WIRESHARK_PLUGIN_REGISTER_EPAN loads it through
  *               wireshark_load_module instead (plugin.c).
  */
 #ifndef ALB_WS_COMPAT_H
