@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the project's set-up and test suite on another Debian release, in a
-# minimal chroot of that release, against a clean clone of this checkout's
-# HEAD (uncommitted changes are not part of it).
+# Runs the README's two commands, scripts/demo.sh and scripts/check.sh, on
+# another Debian release, in a minimal chroot of that release, against a
+# clean clone of this checkout's HEAD (uncommitted changes are not part of
+# it).
 #
 #   scripts/check-release.sh RELEASE [CONFIG...]
 #
@@ -12,8 +13,8 @@
 # The chroot is made with mmdebstrap on first use and kept in
 # $ALB_CHROOT_DIR/RELEASE (default /var/cache/albatross-wire/chroots), so
 # that later runs reuse it and the packages set-up installed into it.
-# Remove that folder to start from a fresh release.  Inside, check.sh runs
-# with a clean environment; tshark runs unprivileged there through setpriv,
+# Remove that folder to start from a fresh release.  Inside, both run with
+# a clean environment; tshark runs unprivileged there through setpriv,
 # as on the host, which needs /proc: it is mounted for the run and unmounted
 # on the way out, also on failure or interruption.
 # The last line on standard output is check.sh's "N passed, M failed";
@@ -103,7 +104,7 @@ chroot "$root" /usr/bin/env -i \
     HOME=/root LANG=C.UTF-8 TERM=dumb \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     ${ALB_JOBS:+ALB_JOBS=$ALB_JOBS} \
-    /bin/bash -c 'cd "$1" && shift && exec ./scripts/check.sh "$@"' \
+    /bin/bash -c 'cd "$1" && shift && ./scripts/demo.sh && exec ./scripts/check.sh "$@"' \
     check-release "$src" "${configs[@]}" </dev/null || status=$?
 echo "check-release: $release took $((SECONDS - start)) s (exit $status)" >&2
 exit "$status"
