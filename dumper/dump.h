@@ -155,6 +155,10 @@ void dump_src_time(const struct dump_src *s, struct obuf *o);
 void dump_src_flow(const struct dump_src *s, struct obuf *o);
 /* The flow as the text line shows it: "a:1 > b:2:", "path 12 > 34:". */
 void dump_flow_string(const struct dump_src *s, char *buf, size_t n);
+/* A socket path as every output shows it (a capture's bytes, untrusted):
+ * as is when it has no space, quote, backslash or control byte, else
+ * quoted with C escapes.  Returns the length written (cut at n - 1). */
+size_t dump_path_string(const char *p, char *buf, size_t n);
 
 /* ---------------------------------------------------------------- helpers */
 

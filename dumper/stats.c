@@ -74,7 +74,7 @@ struct vm_row {
 };
 
 struct flow_row {
-    char label[240];
+    char label[512];   /* room for a path of 108 bytes, each escaped as \xNN */
     uint64_t msgs, requests, answered, orphans;
 };
 
@@ -171,10 +171,14 @@ static void flow_label(const struct dump_src *s, char *buf, size_t n)
     case DUMP_TR_TCP:
         snprintf(buf, n, "tcp %s > %s", swap ? s->to : s->from, swap ? s->from : s->to);
         break;
-    case DUMP_TR_UNIX:
-        snprintf(buf, n, "unix %s %" PRIu64 " > %" PRIu64, s->path, swap ? s->peer : s->pid,
-                 swap ? s->pid : s->peer);
+    case DUMP_TR_UNIX: {
+        size_t k = (size_t)snprintf(buf, n, "unix ");
+        k += dump_path_string(s->path, buf + k, n - k);
+        if (k < n)
+            snprintf(buf + k, n - k, " %" PRIu64 " > %" PRIu64, swap ? s->peer : s->pid,
+                     swap ? s->pid : s->peer);
         break;
+    }
     case DUMP_TR_UNIX16:
         snprintf(buf, n, "unix pid %" PRIu64 " > %" PRIu64, swap ? s->peer : s->pid,
                  swap ? s->pid : s->peer);

@@ -197,9 +197,7 @@ void dump_cap_time(int64_t sec, long usec, char *buf, size_t n)
     iso(&cache, buf, n, days, sod, (uint64_t)usec);
 }
 
-/* A socket path on the line: as is when it has no space or control bytes,
- * else quoted with C escapes.  Returns the length written (cut at n - 1). */
-static size_t path_string(const char *p, char *buf, size_t n)
+size_t dump_path_string(const char *p, char *buf, size_t n)
 {
     size_t len = strlen(p), k = 0;
     int plain = len > 0;
@@ -257,7 +255,7 @@ void dump_flow_string(const struct dump_src *s, char *buf, size_t n)
         snprintf(buf, n, "%s > %s:", s->from, s->to);
         break;
     case DUMP_TR_UNIX:
-        k = path_string(s->path, buf, n);
+        k = dump_path_string(s->path, buf, n);
         if (k < n)
             snprintf(buf + k, n - k, " %" PRIu64 " > %" PRIu64 ":", s->pid, s->peer);
         break;

@@ -511,6 +511,21 @@ stats)
     "$MKFLOWS" . || fail "mkflows"
     run 0 -q --stats tcp-gap.pcap
     compare stats-tcp-gap.txt out
+    # a socket path with ESC, a newline and a quote reaches the terminal
+    # escaped, in the per-connection table as on the message lines
+    esc_path='"/tmp/a\x1b[31mRED\x0aX\".sock"'
+    for opts in "-q --stats" "--stats"; do
+        # shellcheck disable=SC2086
+        run 0 $opts sockdump-escape.pcap
+        if LC_ALL=C grep -q "$(printf '\033')" out; then fail "$opts: a raw ESC reached the output"; fi
+        if grep -q '^X' out; then fail "$opts: a raw newline split a line"; fi
+        grep -qF "unix $esc_path 5000 > 1200: " out || fail "$opts: connection label not escaped: $(grep unix out)"
+    done
+    grep -qF "$esc_path 5000 > 1200: WV2" out || fail "message lines: path not escaped"
+    run 0 -q --json --stats sockdump-escape.pcap
+    json_check out
+    [ "$(jq -r '.stats.flows[0].flow' out)" = "unix $esc_path 5000 > 1200" ] ||
+        fail "--json --stats: flow $(jq '.stats.flows[0].flow' out)"
     ;;
 eviction)
     "$MKFLOWS" . || fail "mkflows"

@@ -551,6 +551,20 @@ static void sockdump_hostile(void)
     cap_close(&c);
 }
 
+/* A conversation on a socket path carrying a terminal escape sequence, a
+ * newline and a quote: every output must show them escaped. */
+static void sockdump_escape(void)
+{
+    struct cap c;
+    struct buf cb, sb;
+    cap_open(&c, "sockdump-escape.pcap", TAP_LINKTYPE, 0);
+    conversation(&cb, &sb, 2);
+    const char *path = "/tmp/a\033[31mRED\nX\".sock";
+    sockdump_rec(&c, path, 5000, 1200, cb.b, cb.n);
+    sockdump_rec(&c, path, 1200, 5000, sb.b, sb.n);
+    cap_close(&c);
+}
+
 /* ---------------------------------------------------------------- exported PDU */
 
 static void tlv(struct buf *b, uint16_t tag, const void *v, size_t n)
@@ -636,6 +650,7 @@ int main(int argc, char **argv)
     flows();
     noise();
     sockdump_hostile();
+    sockdump_escape();
     exported();
     return 0;
 }
