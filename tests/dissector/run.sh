@@ -11,7 +11,7 @@
 # tshark ignores plugin folders when run as root, so as root it runs as
 # uid/gid 65534 on copies of the plugin and captures in a private folder.
 set -u
-mode=${1:?usage: run.sh captures VECTORDIR | fields | golden | expert | stats | prefs | samples | fuzz}
+mode=${1:?usage: run.sh captures VECTORDIR | fields | golden | expert | stats | prefs | samples | fuzz | loader}
 
 # bad() may run in a pipeline's subshell (ts ... | golden NAME), where a
 # variable set would be lost: failures are counted in a file
@@ -220,6 +220,24 @@ stats)
         # shellcheck disable=SC2086
         ts -n -q $opts -r "$work/$c.pcap" -z albatross,tree | golden "$c.stats"
     done
+    ;;
+loader)
+    # The plugin exports the entry points its release's loader looks for
+    # and nothing else, and that tshark loads it from the X.Y folder.
+    case $ALB_PLUGIN_ABI in
+        4.0|4.2) want="plugin_register plugin_version plugin_want_major plugin_want_minor" ;;
+        4.4|4.6) want="plugin_describe plugin_register plugin_version plugin_want_major plugin_want_minor" ;;
+        *) want="" ;;
+    esac
+    got=$(nm -D --defined-only "$ALB_PLUGIN" | awk '{ print $3 }' | sort | tr '\n' ' ' | sed 's/ $//')
+    if [ -z "$want" ]; then
+        echo "Wireshark $ALB_PLUGIN_ABI: exports not checked (unknown release), found: $got"
+    elif [ "$got" != "$want" ]; then
+        bad "exports: '$got', want '$want'"
+    fi
+    ts -G plugins > "$work/out/plugins" 2>&1
+    grep -q "albatross.so.*$ALB_PLUGIN_ABI/epan/albatross.so" "$work/out/plugins" ||
+        bad "tshark -G plugins does not list the plugin: $(cat "$work/out/plugins")"
     ;;
 prefs)
     count() { ts -n "$@" -Y albatross 2>/dev/null | wc -l; }
