@@ -221,6 +221,23 @@ static void refusals(void)
     m.ts = (struct alb_time){ 0, 0 };
     CHECK(alb_encode(&m, wire, sizeof wire, &wlen, &e) == ALB_E_ENCODE && e.field == ALB_F_LENGTH,
           "WV0 body over 65535 refused");
+
+    /* the exact boundary: a body of 65,535 bytes is the largest WV0 carries */
+    static unsigned char big[70000];
+    size_t n;
+    m.name_str = S("ab");
+    m.u.line.n = 10;
+    CHECK(alb_encode(&m, big, sizeof big, &n, NULL) == ALB_E_OK, "small WV0 console data");
+    size_t fixed = n - 8 - 10;      /* header 8, body = fixed part + line */
+    m.u.line.n = 0xFFFF - fixed;
+    CHECK(alb_encode(&m, big, sizeof big, &n, &e) == ALB_E_OK && n == 8 + 0xFFFF &&
+          big[0] == 0xFF && big[1] == 0xFF, "WV0 body of exactly 65535 bytes encoded");
+    struct alb_opts o = { .channel = ALB_CH_CONSOLE };
+    CHECK(alb_decode(big, n, &o, &back, NULL, NULL) == ALB_E_OK && back.err.code == ALB_E_OK &&
+          back.u.line.n == m.u.line.n, "WV0 body of 65535 bytes decodes back");
+    m.u.line.n++;
+    CHECK(alb_encode(&m, big, sizeof big, &n, &e) == ALB_E_ENCODE && e.field == ALB_F_LENGTH,
+          "WV0 body of 65536 bytes refused");
 }
 
 int main(void)

@@ -381,6 +381,14 @@ static void errors(void)
           alb_reply_op(m.tag) == ALB_K_UNKNOWN, "reply to an unknown op");
     CHECK(alb_reply_op(0x80000400u) == ALB_K_VM_CREATE && alb_reply_op(0xFFFFFFFFu) == ALB_K_UNKNOWN,
           "reply op lookup");
+    /* every form the lookup sees: a request tag (no reply bit) is no reply,
+     * whatever operation it names; the failure tag and reply bits on an
+     * unknown operation or on a reply name none */
+    CHECK(alb_reply_op(0x00000401u) == ALB_K_UNKNOWN && alb_reply_op(0x00000400u) == ALB_K_UNKNOWN &&
+          alb_reply_op(0x00000000u) == ALB_K_UNKNOWN, "request tags are not replies");
+    CHECK(alb_reply_op(0x80000401u) == ALB_K_VM_DESTROY && alb_reply_op(0x80000000u) == ALB_K_UNKNOWN &&
+          alb_reply_op(0x7FFFFFFFu) == ALB_K_UNKNOWN && alb_reply_op(0xFFFFFFFEu) == ALB_K_UNKNOWN,
+          "reply bit on known, unknown and out-of-range operations");
     hdr2(&b, 0xFFFFFFFFu, 5);
     fin2(&b);
     CHECK(dec(&b, ALB_CH_ANY) == ALB_E_OK && m.kind == ALB_K_FAILURE && m.u.msg.p == NULL,
@@ -590,6 +598,16 @@ static void plausible(void)
     CHECK(alb_plausible(b.d, 10, NULL) && alb_plausible_strict(b.d, 10, NULL), "reply form");
     b.d[5] = 3;
     CHECK(!alb_plausible(b.d, 6, NULL) && !alb_plausible_strict(b.d, b.n, NULL), "version 3");
+    /* the version becomes visible at 6 bytes: 5 cannot be judged, 6 and 7
+     * are refused on the version alone (alb_frame says UNKNOWN_VERSION
+     * before the short-prefix rule is reached, so that rule's own version
+     * test only repeats it) */
+    {
+        static const uint8_t v3[8] = { 0, 0, 0, 0, 0, 3, 0, 0 };
+        CHECK(alb_plausible(v3, 5, NULL) && !alb_plausible(v3, 6, NULL) &&
+              !alb_plausible(v3, 7, NULL) && !alb_plausible(v3, 8, NULL),
+              "version 3 judged from 6 bytes on");
+    }
 
     /* WV0: the tag is the last field of the header, judged on the channel */
     hdr0(&b, 1, 4);     /* Log Data on the log channel */
