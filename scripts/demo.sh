@@ -121,9 +121,12 @@ done
 # Wireshark ignores plugin folders when it runs as root, so as root tshark
 # runs as nobody, on copies that user can read.
 # build/plugins has Wireshark's layout (X.Y/epan, X.Y the release built for)
-plugin=$(ls build/plugins/*/epan/albatross.so 2>/dev/null | head -n 1)
+plugin=
+for p in build/plugins/*/epan/albatross.so; do
+    [[ -f $p ]] && { plugin=$p; break; }
+done
 samples=(pcaps/albatross-wv2-unix.pcap pcaps/albatross-wv0-client-tls.pcapng)
-if [[ -n $plugin && -f $plugin ]] && command -v tshark >/dev/null; then
+if [[ -n $plugin ]] && command -v tshark >/dev/null; then
     ws=$(mktemp -d /tmp/albatross-demo.XXXXXX)
     trap 'rm -rf "$tmp" "$ws"' EXIT
     cp -R build/plugins "$ws/plugins"

@@ -15,9 +15,12 @@ build=${1:-$here/build}
 seeds=${2:-2000}
 first=${3:-1}
 
-plugin=$(ls "$build"/plugins/*/epan/albatross.so 2>/dev/null | head -n 1)
+plugin=
+for p in "$build"/plugins/*/epan/albatross.so; do
+    [ -f "$p" ] && { plugin=$p; break; }
+done
 mkpcap=$build/tests/dissector/mkpcap
-if [ -z "$plugin" ] || [ ! -f "$plugin" ] || [ ! -x "$mkpcap" ]; then
+if [ -z "$plugin" ] || [ ! -x "$mkpcap" ]; then
     echo "fuzz-dissector: build the plugin and tests first (cmake --build $build)" >&2
     exit 2
 fi
